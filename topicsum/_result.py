@@ -1,0 +1,287 @@
+"""The :class:`Result` of a run: tables, themes, digests, figures and the fitted model."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._config import Config
+from ._errors import InputError, StageSkippedError
+from ._types import Digest, DigestSentence, Theme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from ._cluster import ThemeModel
+
+__all__ = ["Result", "load"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Result:
+    """Everything a run produced.
+
+    Attributes
+    ----------
+    segments : pandas.DataFrame
+        One row per segment: provenance columns (segment_id, doc_id,
+        article_id, source, headline, outlet, published, start, end,
+        duplicate_of, text) plus ``topic``, ``topic_label`` and ``was_outlier``.
+    articles : pandas.DataFrame
+        One row per article, with its majority ``topic`` and ``topic_label``.
+    topics : pandas.DataFrame
+        One row per theme: topic, label, keyword_label, size, share, keywords,
+        representative_segment_ids, article_ids, outlets, digest.
+    themes : list of Theme
+        The same themes as records.
+    digests : dict of int to Digest, or None
+        Cited digests by topic id; ``None`` when summarisation was off.
+    config : Config
+        The configuration used.
+    manifest : dict
+        The content of run.json (versions, inputs, timings, counts...).
+    embeddings : numpy.ndarray or None
+        Segment embeddings aligned with ``segments`` rows.
+    coords_2d : numpy.ndarray or None
+        2-D map of the segments (aligned with ``segments`` rows).
+    theme_model : ThemeModel or None
+        The fitted theme model; ``.model`` is its BERTopic.
+
+    Examples
+    --------
+    >>> import topicsum
+    >>> result = topicsum.run("seeds", summariser="extractive", formats=())  # doctest: +SKIP
+    >>> result.topics[["topic", "label", "size"]]  # doctest: +SKIP
+    """
+
+    segments: pd.DataFrame
+    articles: pd.DataFrame
+    topics: pd.DataFrame
+    themes: list[Theme]
+    digests: dict[int, Digest] | None
+    config: Config
+    manifest: dict[str, Any]
+    embeddings: np.ndarray | None = None
+    coords_2d: np.ndarray | None = None
+    theme_model: ThemeModel | None = None
+    _figures: dict[str, Figure] | None = field(default=None, repr=False)
+
+    # -- access -----------------------------------------------------------
+    @property
+    def model(self) -> Any:
+        """The fitted BERTopic model, for users who want BERTopic's own API."""
+        if self.theme_model is None:
+            raise StageSkippedError(
+                "This result has no fitted theme model; run topicsum.run() again (a loaded result needs its model/ folder)."
+            )
+        return self.theme_model.bertopic_
+
+    def digest(self, topic: int) -> Digest:
+        """The cited digest of one theme.
+
+        Raises
+        ------
+        StageSkippedError
+            Summarisation was turned off for this run.
+        KeyError
+            There is no theme with that id.
+
+        Examples
+        --------
+        >>> result.digest(0).text  # doctest: +SKIP
+        """
+        if self.digests is None:
+            raise StageSkippedError(
+                "Digests were not made in this run (summariser='none'); "
+                "run again with summariser='smollm2' or summariser='extractive'."
+            )
+        try:
+            return self.digests[int(topic)]
+        except KeyError:
+            valid = ", ".join(str(t) for t in sorted(self.digests))
+            raise KeyError(f"No digest for theme {topic!r}; themes with digests are: {valid}.") from None
+
+    @property
+    def figures(self) -> dict[str, Figure]:
+        """The report's matplotlib figures by name, drawn once on first access."""
+        if self._figures is None:
+            from ._report import make_figures
+
+            self._figures = make_figures(self)
+        return self._figures
+
+    # -- export -----------------------------------------------------------
+    def to_html(self, path: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> Path:
+        """Write the self-contained HTML report to ``path`` (atomically).
+
+        Examples
+        --------
+        >>> result.to_html("report.html")  # doctest: +SKIP
+        """
+        from ._report import write_html
+
+        return write_html(self, Path(path), template_dir=template_dir)
+
+    def to_pdf(self, path: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> Path:
+        """Write the PDF report (WeasyPrint, extra ``topicsum[pdf]``) to ``path``.
+
+        Examples
+        --------
+        >>> result.to_pdf("report.pdf")  # doctest: +SKIP
+        """
+        from ._report import write_pdf
+
+        return write_pdf(self, Path(path), template_dir=template_dir)
+
+    def to_markdown(self, path: str | os.PathLike[str]) -> Path:
+        """Write the Markdown report to ``path``.
+
+        Examples
+        --------
+        >>> result.to_markdown("report.md")  # doctest: +SKIP
+        """
+        from ._report import write_markdown
+
+        return write_markdown(self, Path(path))
+
+    def save(self, directory: str | os.PathLike[str], *, formats: tuple[str, ...] | None = None, overwrite: bool = False) -> Path:
+        """Write the output folder: segments.csv, articles.csv, topics.json, run.json, reports, model/.
+
+        Examples
+        --------
+        >>> result.save("out")  # doctest: +SKIP
+        """
+        from ._pipeline import write_outputs
+
+        return write_outputs(self, Path(directory), formats=formats, overwrite=overwrite)
+
+    def transform(self, documents: Any, **load_options: Any) -> pd.DataFrame:
+        """Place new documents into the existing themes.
+
+        ``documents`` is anything :func:`topicsum.load_corpus` accepts (paths,
+        a DataFrame) or a list of strings.  Returns one row per new segment
+        with ``topic`` and ``topic_label``.
+
+        Examples
+        --------
+        >>> result.transform(["Russia and Ukraine swapped more bodies of fallen soldiers."])  # doctest: +SKIP
+        """
+        from ._pipeline import transform_documents
+
+        return transform_documents(self, documents, **load_options)
+
+    # -- notebook display ---------------------------------------------------
+    def _repr_html_(self) -> str:
+        from ._report import overview_html
+
+        return overview_html(self)
+
+    def __repr__(self) -> str:
+        n_themes = int((self.topics["topic"] >= 0).sum()) if len(self.topics) else 0
+        return (
+            f"<topicsum.Result: {len(self.segments)} segments, {len(self.articles)} articles, "
+            f"{n_themes} themes{'' if self.digests is None else ', digests'}>"
+        )
+
+
+def _digest_from_json(topic_id: int, item: dict[str, Any]) -> Digest | None:
+    sentences = item.get("digest_sentences")
+    if sentences is None:
+        return None
+    guard = item.get("guard") or {}
+    return Digest(
+        topic_id=topic_id,
+        sentences=tuple(
+            DigestSentence(text=s["text"], segment_ids=tuple(s["segment_ids"]), method=s["method"]) for s in sentences
+        ),
+        generated=int(guard.get("generated", 0)),
+        kept=int(guard.get("kept", 0)),
+        replaced=int(guard.get("replaced", 0)),
+        label=item.get("llm_label"),
+    )
+
+
+def load(directory: str | os.PathLike[str]) -> Result:
+    """Load a run written by ``topicsum run`` or :meth:`Result.save`.
+
+    The tables, themes and digests come from the CSV/JSON files; the fitted
+    theme model (safetensors, never pickle) from ``model/`` when present.
+
+    Examples
+    --------
+    >>> result = topicsum.load("reports/seeds")  # doctest: +SKIP
+    """
+    from ._pipeline import topics_frame
+
+    folder = Path(directory)
+    manifest_path = folder / "run.json"
+    if not manifest_path.is_file():
+        raise InputError(f"{str(folder)!r} holds no run.json; point topicsum.load() at a folder written by topicsum run.")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    config = Config.from_dict(manifest["config"])
+    segments = pd.read_csv(folder / "segments.csv", dtype={"duplicate_of": "string"}, keep_default_na=False)
+    articles = pd.read_csv(folder / "articles.csv", keep_default_na=False)
+    for frame in (segments, articles):
+        if "duplicate_of" in frame:
+            frame["duplicate_of"] = frame["duplicate_of"].replace("", None)
+    topics_json = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
+    themes: list[Theme] = []
+    digests: dict[int, Digest] = {}
+    for item in topics_json["themes"]:
+        tid = int(item["id"])
+        themes.append(
+            Theme(
+                topic_id=tid,
+                label=item["label"],
+                keywords=tuple((k["word"], float(k["weight"])) for k in item["keywords"]),
+                size=int(item["size"]),
+                segment_ids=tuple(item.get("segment_ids", ())),
+                article_ids=tuple(item["article_ids"]),
+                representative_segment_ids=tuple(item["representative_segment_ids"]),
+                outlets=tuple(item.get("outlets", ())),
+                share=float(item.get("share", 0.0)),
+                keyword_label=item.get("keyword_label", item["label"]),
+            )
+        )
+        digest = _digest_from_json(tid, item)
+        if digest is not None:
+            digests[tid] = digest
+    theme_model = None
+    embeddings = None
+    coords = None
+    model_dir = folder / "model"
+    if model_dir.is_dir():
+        from ._cluster import ThemeModel
+
+        try:
+            theme_model = ThemeModel.load(model_dir)
+        except Exception as exc:  # a damaged model folder should not hide the tables
+            logger.warning("Could not load the theme model from %s (%s); tables only.", model_dir, exc)
+        arrays = model_dir / "segments.safetensors"
+        if arrays.is_file():
+            from safetensors.numpy import load_file
+
+            data = load_file(str(arrays))
+            embeddings = data.get("embeddings")
+            coords = data.get("coords_2d")
+    return Result(
+        segments=segments,
+        articles=articles,
+        topics=topics_frame(themes, digests or None),
+        themes=themes,
+        digests=digests or None,
+        config=config,
+        manifest=manifest,
+        embeddings=embeddings,
+        coords_2d=coords,
+        theme_model=theme_model,
+    )

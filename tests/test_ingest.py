@@ -1,0 +1,521 @@
+"""Ingestion: loaders, encodings, cleaning, article splitting, offsets, duplicates, bad input."""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from topicsum._config import IngestConfig, SegmentConfig
+from topicsum._errors import InputError, SkippedInputWarning
+from topicsum._ingest import Cleaner, Corpus, load_corpus
+from topicsum._segment import normalise_ws
+from topicsum._types import ARTICLE_COLUMNS, SEGMENT_COLUMNS, Document
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+BODY = (
+    "The city council approved a new budget on Tuesday after a long debate about schools and roads. "
+    "Officials said the plan would raise spending on public transport by ten percent next year.\n"
+    "Opposition members argued that the increase was too small to fix the ageing bus fleet, "
+    "and promised to bring the matter back before the summer recess."
+)
+
+SEED_FURNITURE = [
+    "Try Our AI Features",
+    "Explore what Daily8 AI can do for you:",
+    "Comments",
+    "No comments yet...",
+    "Related Articles",
+    "DOWNLOAD THE APP",
+    "Get Started Now: Download the App",
+    "Ready to dive into",
+    "Download Daily8 app today",
+    "app-storeplay-store",
+    "Orange background",
+    "logo",
+    "0:44",
+    "To view this video please enable JavaScript",
+    "consider upgrading to a web browser that supports HTML5 video",
+    "More Trending",
+    "Get in touch with our news team",
+    "webnews@",
+    "For more stories like this, check our news page.",
+    "MORE:",
+    "One of Putin's cannibal soldiers",
+    "Sign up to This is Europe",
+    "after newsletter promotion",
+]
+
+# As found in the seed files (quote characters exactly as in the files).
+SEED_ARTICLES = [
+    ("000", "Inside North Koreans' brutal lives in Russia with 22hour days and 'brainwashing'", "", ""),
+    (
+        "000",
+        "Putin sends his own dead soldiers to Ukraine in 'disdain for fallen troops'",
+        "Daily Mirror",
+        "22 minutes ago",
+    ),
+    ("000", "Putin tells Russians 'the whole of Ukraine is ours' in 'disdainful' speech", "Metro", "2 hours ago"),
+    (
+        "000",
+        "Ukraine ‘received at least 20 bodies of Russian soldiers in recent exchanges'",
+        "South Wales Guardian",
+        "3 hours ago",
+    ),
+    ("003", "North Koreans ‘worked like slaves' to make up for Russian losses in Ukraine", "Independent", "a day ago"),
+    ("003", "Russia clamps down on WhatsApp and Telegram over data sharing", "The Guardian", "25 minutes ago"),
+    (
+        "003",
+        "If Trump sticks to the script at Putin summit there may be a ceasefire in Ukraine",
+        "Sky News",
+        "an hour ago",
+    ),
+    ("003", "At least 26 people killed as boat carrying migrants capsizes off Italy", "ITV News", "an hour ago"),
+]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return path
+
+
+def article_text(headline: str = "Council approves budget") -> str:
+    return f"{headline}\n\n{BODY}\n"
+
+
+# ---------------------------------------------------------------------------
+# the seeds
+
+
+def test_seed_articles_headlines_outlets_and_times(seed_corpus: Corpus) -> None:
+    found = [(Path(a.source).name[:3], a.headline, a.outlet, a.published) for a in seed_corpus.articles]
+    assert found == SEED_ARTICLES
+
+
+def test_seed_segment_count_and_every_article_has_segments(seed_corpus: Corpus) -> None:
+    assert 50 <= len(seed_corpus.segments) <= 120
+    ids = {s.article_id for s in seed_corpus.segments}
+    assert ids == {a.article_id for a in seed_corpus.articles}
+
+
+@pytest.mark.parametrize("furniture", SEED_FURNITURE)
+def test_seed_furniture_absent_from_segments(seed_corpus: Corpus, furniture: str) -> None:
+    hits = [s.text for s in seed_corpus.segments if furniture in s.text]
+    if furniture in ("Comments", "logo"):  # whole-line furniture; as words they may occur in prose
+        hits = [h for h in hits if h.strip() == furniture]
+    assert hits == []
+
+
+def test_in_body_furniture_removed_but_neighbouring_sentences_kept(seed_corpus: Corpus) -> None:
+    texts = [s.text for s in seed_corpus.segments]
+    assert any(t.startswith("He's used the annual forum") for t in texts)
+    assert any(t.endswith("allowing the country to reduce its reliance on oil and gas exports.") for t in texts)
+    assert any(t.startswith("Vladimir Putin promised 'catastrophic' consequences") for t in texts)
+    assert any(t.startswith("The UK's prime minister was especially positive") for t in texts)
+    assert any(t.endswith("could spiral in an unplanned way have significantly reduced.") for t in texts)
+    assert any(
+        t.endswith("The messenger has received some penalties for failing to remove information banned by Russia.")
+        for t in texts
+    )
+    assert any(
+        t.startswith("Gorelkin last month said that WhatsApp should prepare to leave the market.") for t in texts
+    )
+    assert any(t.endswith("with cutting-edge equipment,' he claimed.") for t in texts)
+
+
+def test_headlines_are_not_in_body_segments(seed_corpus: Corpus) -> None:
+    for art in seed_corpus.articles:
+        assert not any(art.headline in s.text for s in seed_corpus.segments), art.headline
+
+
+def test_seed_offsets_index_into_document_text(seed_corpus: Corpus) -> None:
+    for seg in seed_corpus.segments:
+        text = seed_corpus.texts[seg.doc_id]
+        assert normalise_ws(text[seg.start : seg.end]) == seg.text
+        assert seg.text and not seg.text[0].isspace()
+    for art in seed_corpus.articles:
+        segs = [s for s in seed_corpus.segments if s.article_id == art.article_id]
+        assert art.start <= min(s.start for s in segs) and max(s.end for s in segs) <= art.end
+
+
+def test_frames_have_the_contract_columns(seed_corpus: Corpus) -> None:
+    assert tuple(seed_corpus.segments_frame().columns) == SEGMENT_COLUMNS
+    assert tuple(seed_corpus.articles_frame().columns) == ARTICLE_COLUMNS
+    assert len(seed_corpus.segments_frame()) == len(seed_corpus.segments)
+    assert [i.source for i in seed_corpus.inputs] == [d["source"] for d in seed_corpus.documents]
+    assert all(len(i.sha256) == 64 for i in seed_corpus.inputs)
+    assert all("text" not in d for d in seed_corpus.documents)
+
+
+def test_segment_ids_stable_and_order_independent(seeds_dir: Path, seed_corpus: Corpus) -> None:
+    files = sorted(seeds_dir.iterdir())
+    again = load_corpus(list(reversed(files)))
+    forward = load_corpus(files)
+    pd.testing.assert_frame_equal(forward.segments_frame(), again.segments_frame())
+    pd.testing.assert_frame_equal(forward.articles_frame(), again.articles_frame())
+    assert [s.segment_id for s in forward.segments] == [s.segment_id for s in load_corpus(files).segments]
+    assert len({s.segment_id for s in seed_corpus.segments}) == len(seed_corpus.segments)
+
+
+def test_seed_sources_are_paths_as_given(seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(seeds_dir.parent)
+    corpus = load_corpus("seeds")
+    assert {s.source for s in corpus.segments} == {"seeds/000_507cb2b09f16eff4.txt", "seeds/003_c290026e26d6f3dd.txt"}
+
+
+# ---------------------------------------------------------------------------
+# duplicates
+
+
+def test_copied_file_points_to_the_original(seeds_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copy(seeds_dir / "003_c290026e26d6f3dd.txt", tmp_path / "zzz_copy.txt")
+    corpus = load_corpus([seeds_dir, copy])
+    originals = {s.segment_id: s for s in corpus.segments if s.source != str(copy)}
+    copied = [s for s in corpus.segments if s.source == str(copy)]
+    assert copied and all(s.duplicate_of in originals for s in copied)
+    for s in copied:
+        assert originals[s.duplicate_of].text == s.text
+        assert originals[s.duplicate_of].duplicate_of is None
+    copy_articles = [a for a in corpus.articles if a.source == str(copy)]
+    assert len(copy_articles) == 4 and all(a.duplicate_of for a in copy_articles)
+    assert all(a.duplicate_of is None for a in corpus.articles if a.source != str(copy))
+
+
+def test_copy_given_first_becomes_the_original(seeds_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copy(seeds_dir / "003_c290026e26d6f3dd.txt", tmp_path / "zzz_copy.txt")
+    corpus = load_corpus([copy, seeds_dir])
+    assert all(s.duplicate_of is None for s in corpus.segments if s.source == str(copy))
+    assert all(s.duplicate_of for s in corpus.segments if s.source.endswith("003_c290026e26d6f3dd.txt"))
+
+
+def test_near_duplicate_article_is_flagged(tmp_path: Path) -> None:
+    extra = (
+        " The mayor said the vote showed that the council could still agree on hard choices, "
+        "while residents at the meeting asked for a public hearing on the new bus routes before any contracts "
+        "are signed later this year."
+    )
+    words = (BODY + extra).split()
+    changed = list(words)
+    for i in (20, 90):  # two words changed in about 110
+        changed[i] = "altered"
+    near = " ".join(changed)
+    corpus = load_corpus(
+        texts={
+            "a": "Council approves budget\n\n" + BODY + extra,
+            "b": "Council approves budget\n\n" + near,
+            "c": "Rain\n\n"
+            + (
+                "Heavy rain flooded several streets in the old town overnight, and firefighters pumped water "
+                "out of dozens of basements while the river rose to its highest level in a decade."
+            ),
+        }
+    )
+    by_source = {a.source: a for a in corpus.articles}
+    assert by_source["b"].duplicate_of == by_source["a"].article_id
+    assert by_source["a"].duplicate_of is None and by_source["c"].duplicate_of is None
+    b_segs = [s for s in corpus.segments if s.source == "b"]
+    a_ids = {s.segment_id for s in corpus.segments if s.source == "a"}
+    assert b_segs and all(s.duplicate_of in a_ids for s in b_segs)
+
+
+def test_dedupe_off_flags_nothing() -> None:
+    corpus = load_corpus(texts=[article_text(), article_text()], segment_config=SegmentConfig(dedupe=False))
+    assert all(s.duplicate_of is None for s in corpus.segments)
+    assert all(a.duplicate_of is None for a in corpus.articles)
+
+
+def test_identical_texts_exact_duplicates() -> None:
+    corpus = load_corpus(texts=[article_text(), article_text()])
+    first = [s for s in corpus.segments if s.source == "text[0]"]
+    second = [s for s in corpus.segments if s.source == "text[1]"]
+    assert [s.duplicate_of for s in second] == [s.segment_id for s in first]
+
+
+# ---------------------------------------------------------------------------
+# loaders
+
+
+def test_txt_and_md_files(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.txt", article_text("Budget approved"))
+    b = write(tmp_path / "b.md", article_text("Markdown budget story"))
+    corpus = load_corpus([a, b])
+    assert [x.headline for x in corpus.articles] == ["Budget approved", "Markdown budget story"]
+    assert corpus.segments[0].text.startswith("The city council approved a new budget")
+    assert [i.encoding for i in corpus.inputs] == ["utf-8", "utf-8"]
+
+
+def test_html_file_extracts_article_text() -> None:
+    corpus = load_corpus(FIXTURES / "article.html")
+    assert [a.headline for a in corpus.articles] == ["Harbour bridge reopens after repairs"]
+    text = " ".join(s.text for s in corpus.segments)
+    assert "reopened to traffic on Monday morning" in text and "welcomed the return of commuters" in text
+    assert "Copyright" not in text and "Sport" not in text
+    assert corpus.documents[0]["title"] == "Harbour bridge reopens after repairs"
+    seg = corpus.segments[0]
+    assert normalise_ws(corpus.texts[seg.doc_id][seg.start : seg.end]) == seg.text
+
+
+def test_jsonl_rows_with_metadata(tmp_path: Path) -> None:
+    rows = [
+        {"id": "r1", "title": "Budget approved", "date": "2025-08-12", "url": "https://x.test/1", "text": BODY},
+        {
+            "id": "r2",
+            "title": "Storm hits coast",
+            "date": "2025-08-13",
+            "text": "A storm brought down power lines along the coast on Wednesday, leaving thousands of homes "
+            "without electricity for most of the day, the utility company said.",
+        },
+    ]
+    path = write(tmp_path / "docs.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    corpus = load_corpus(path)
+    assert [(a.headline, a.published) for a in corpus.articles] == [
+        ("Budget approved", "2025-08-12"),
+        ("Storm hits coast", "2025-08-13"),
+    ]
+    assert [d["id"] for d in corpus.documents] == ["r1", "r2"]
+    assert corpus.documents[0]["url"] == "https://x.test/1"
+    assert len({a.doc_id for a in corpus.articles}) == 2
+
+
+def test_jsonl_bad_line_is_skipped_with_reason(tmp_path: Path) -> None:
+    path = write(tmp_path / "docs.jsonl", json.dumps({"text": BODY}) + "\n{not json\n")
+    with pytest.warns(SkippedInputWarning, match="not valid JSON"):
+        corpus = load_corpus(path)
+    assert len(corpus.articles) == 1
+    assert [s.source for s in corpus.skipped] == [f"{path}:2"]
+
+
+def test_csv_rows_with_title_and_id_columns(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["b/1", "b/2"],
+            "title": ["Budget approved", "Storm hits coast"],
+            "text": [
+                "Budget approved\n\n" + BODY,
+                "Storm hits coast\n\nA storm brought down power lines on Wednesday.",
+            ],
+        }
+    )
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    cfg = IngestConfig(id_column="doc_id")
+    corpus = load_corpus(path, config=cfg)
+    assert [a.headline for a in corpus.articles] == ["Budget approved", "Storm hits coast"]
+    # the title line at the top of the text is the headline, not body
+    assert not any(s.text.startswith(("Budget approved", "Storm hits coast")) for s in corpus.segments)
+    assert corpus.segments[-1].text == "A storm brought down power lines on Wednesday."
+    assert [d["id"] for d in corpus.documents] == ["b/1", "b/2"]
+
+
+def test_dataframe_rows(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"body": [BODY, "One short row without a title."], "title": ["Budget", None]})
+    corpus = load_corpus(frame, config=IngestConfig(text_column="body"))
+    assert [a.headline for a in corpus.articles] == ["Budget", ""]
+    assert corpus.segments[-1].text == "One short row without a title."
+    assert {s.source for s in corpus.segments} == {"<dataframe>"}
+
+
+def test_dataframe_without_text_column_raises() -> None:
+    with pytest.raises(InputError, match="no column 'text'"):
+        load_corpus(pd.DataFrame({"body": ["x"]}))
+
+
+def test_strings_list_and_dict() -> None:
+    corpus = load_corpus(texts=["One line only, no headline"])
+    assert [s.text for s in corpus.segments] == ["One line only, no headline"]
+    named = load_corpus(texts={"note-1": article_text()})
+    assert named.articles[0].source == "note-1" and named.articles[0].headline == "Council approves budget"
+
+
+def test_folder_recursion_sorted_with_supported_extensions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "docs"
+    write(root / "b.txt", article_text("Second story"))
+    write(root / "a" / "z.md", article_text("First story"))
+    write(root / "notes.xyz", article_text("Ignored story"))
+    write(root / ".hidden" / "h.txt", article_text("Hidden story"))
+    monkeypatch.chdir(tmp_path)
+    corpus = load_corpus("docs")
+    assert [i.source for i in corpus.inputs] == ["docs/a/z.md", "docs/b.txt"]
+    assert [a.headline for a in corpus.articles] == ["First story", "Second story"]
+    assert corpus.skipped == []
+
+
+def test_list_of_paths_and_explicit_unknown_extension(tmp_path: Path) -> None:
+    a = write(tmp_path / "one.txt", article_text("One story"))
+    b = write(tmp_path / "two.notes", article_text("Two story"))
+    corpus = load_corpus([str(b), str(a)])
+    assert [i.source for i in corpus.inputs] == [str(b), str(a)]
+    assert sorted(a.headline for a in corpus.articles) == ["One story", "Two story"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sample"),
+    [
+        ("utf-8", "Zürich’s “café” reopened — at last"),
+        ("utf-8-sig", "Zürich’s “café” reopened — at last"),
+        ("cp1252", "Zürich’s “café” reopened — at last"),
+        ("latin-1", "Zürich's café reopened, naïve £5 ½ price"),
+    ],
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_encodings_and_newlines(tmp_path: Path, encoding: str, sample: str, newline: str) -> None:
+    text = f"A headline about {sample}\n\n{sample}. {BODY}\n"
+    path = write(tmp_path / "doc.txt", text, encoding=encoding, newline=newline)
+    corpus = load_corpus(path)
+    doc_text = corpus.texts[corpus.segments[0].doc_id]
+    assert "\r" not in doc_text and "\ufeff" not in doc_text
+    assert doc_text == text
+    assert corpus.segments[0].text.startswith(sample)
+    assert corpus.articles[0].headline == f"A headline about {sample}"
+
+
+# ---------------------------------------------------------------------------
+# cleaning and splitting
+
+
+def test_plain_multi_article_page_with_outlets_dates_and_separators() -> None:
+    page = (
+        "Council approves budget\nThe Daily Example · 3 hours ago\n\n" + BODY + "\n\n"
+        "Share this\n\n---\n\n"
+        "Storm hits the coast\nCoast News | 12 August 2025\n\n"
+        "A storm brought down power lines along the coast on Wednesday, leaving thousands of homes "
+        "without electricity for most of the day, the utility company said.\n"
+    )
+    corpus = load_corpus(texts={"page": page})
+    assert [(a.headline, a.outlet, a.published) for a in corpus.articles] == [
+        ("Council approves budget", "The Daily Example", "3 hours ago"),
+        ("Storm hits the coast", "Coast News", "12 August 2025"),
+    ]
+    assert not any("Share this" in s.text or "---" in s.text for s in corpus.segments)
+
+
+def test_markdown_heading_and_hard_wrapped_paragraphs(tmp_path: Path) -> None:
+    import textwrap
+
+    para = " ".join(
+        ["The committee met on Thursday to consider the proposal in detail, and members raised concerns."] * 4
+    )
+    md = "# Harbour plan approved\n\n" + "\n".join(textwrap.wrap(para, 70)) + "\n"
+    corpus = load_corpus(write(tmp_path / "plan.md", md))
+    assert corpus.articles[0].headline == "Harbour plan approved"
+    assert [s.text for s in corpus.segments] == [para]  # wrapped lines form one paragraph
+
+
+def test_extra_furniture_patterns_are_user_extendable() -> None:
+    text = (
+        "Budget news\n\n"
+        + BODY.replace("Officials said", "Promo: win a car today! Officials said")
+        + "\nFollow-the-money newsletter\n"
+    )
+    cfg = IngestConfig(extra_furniture=(r"Promo: [^!]*!", r"Follow-the-money newsletter"))
+    corpus = load_corpus(texts=[text], config=cfg)
+    joined = " ".join(s.text for s in corpus.segments)
+    assert "Promo" not in joined and "newsletter" not in joined
+    assert "Officials said the plan would raise spending" in joined
+    assert "after a long debate about schools and roads." in joined
+
+
+def test_repeated_lines_counted_by_distinct_documents() -> None:
+    line = "Breaking coverage continues with more updates soon."  # a sentence: kept unless repeated
+    a = Document("d1", "a", "Story A\n" + BODY + "\n" + line)
+    b = Document("d2", "b", "Story B\n" + BODY.upper() + "\n" + line)
+    same = Document("d3", "c", a.text)
+    cleaner = Cleaner().fit([a, same])  # one distinct document twice: nothing is "repeated"
+    assert cleaner.repeated_lines_ == frozenset()
+    cleaner = Cleaner().fit([a, b])
+    assert normalise_ws(line).casefold() in cleaner.repeated_lines_
+    bodies = [a.text[s:e] for d in cleaner.transform(a) for blk in d.blocks for s, e in blk]
+    assert not any(line in x for x in bodies)
+
+
+def test_single_line_document_is_kept() -> None:
+    corpus = load_corpus(texts=["Short line"])
+    assert [s.text for s in corpus.segments] == ["Short line"]
+
+
+# ---------------------------------------------------------------------------
+# bad input
+
+
+def test_missing_path_raises(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        load_corpus(tmp_path / "nope.txt")
+
+
+def test_empty_folder_raises(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no supported files"):
+        load_corpus(tmp_path / "empty")
+
+
+def test_no_inputs_raises() -> None:
+    with pytest.raises(InputError):
+        load_corpus()
+
+
+def test_only_furniture_raises(tmp_path: Path) -> None:
+    path = write(tmp_path / "f.txt", "Comments\nNo comments yet...\nRelated Articles\nDOWNLOAD THE APP\nlogo\n")
+    with pytest.raises(InputError, match="No usable article text"):
+        load_corpus(path)
+
+
+def test_csv_without_text_column_only_input_raises(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"body": ["x"]}).to_csv(path, index=False)
+    with pytest.warns(SkippedInputWarning), pytest.raises(InputError, match="no column 'text'"):
+        load_corpus(path)
+
+
+def test_binary_and_undecodable_files_skipped_others_processed(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.txt", article_text())
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (tmp_path / "noise.txt").write_bytes(bytes(range(128, 256)) * 40)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.warns(SkippedInputWarning) as record:
+        corpus = load_corpus(tmp_path)
+    reasons = {Path(s.source).name: s.reason for s in corpus.skipped}
+    assert set(reasons) == {"image.txt", "noise.txt", "empty.txt"}
+    assert "binary" in reasons["image.txt"] and "decoded" in reasons["noise.txt"] and "empty" in reasons["empty.txt"]
+    assert len(record) == 3
+    assert [i.source for i in corpus.inputs] == [str(good)]
+    assert corpus.articles[0].headline == "Council approves budget"
+
+
+@pytest.mark.slow
+def test_big_file_bounded_memory(tmp_path: Path) -> None:
+    """A ~50 MB text file is ingested in bounded memory (one document, many segments)."""
+    rng = random.Random(7)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(2, 9))) for _ in range(3000)]
+    paragraphs = []
+    for _ in range(400):
+        sents = []
+        for _ in range(rng.randint(2, 12)):
+            words = rng.choices(vocab, k=rng.randint(6, 25))
+            sents.append(" ".join(words).capitalize() + ".")
+        paragraphs.append(" ".join(sents))
+    block = "\n\n".join(paragraphs) + "\n\n"
+    path = tmp_path / "big.txt"
+    with path.open("w", encoding="utf-8") as fh:
+        size, k = 0, 0
+        while size < 50_000_000:
+            k += 1
+            chunk = f"Section {k} of the long report\n\n" + block
+            fh.write(chunk)
+            size += len(chunk)
+    started = time.perf_counter()
+    corpus = load_corpus(path)
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert len(corpus.segments) > 50_000
+    assert peak_mb < 1500, f"peak RSS {peak_mb:.0f} MB"
+    # the block repeats, so most segments are exact duplicates of the first copy
+    assert sum(s.duplicate_of is not None for s in corpus.segments) > len(corpus.segments) // 2
+    print(f"50 MB file: {elapsed:.1f} s, {len(corpus.segments)} segments, peak RSS {peak_mb:.0f} MB")

@@ -1,0 +1,599 @@
+"""Cleaning and article splitting: which parts of a document are article text.
+
+The text of a :class:`~topicsum._types.Document` is never changed: cleaning
+marks the character spans that are article body, so every offset still
+indexes into ``Document.text``.
+
+Site furniture is found by general rules, in this order:
+
+1. *Structure first.*  Anchor lines start an article: a relative time
+   ("22 minutes ago", "timean hour ago" where ``time`` is icon alt-text,
+   "Independenta day ago" where the outlet is glued to the time,
+   "Outlet · 3 hours ago"), an absolute date ("12 August 2025",
+   "Outlet | 2025-08-12"), or a separator line (``---``, ``***``).  Around an
+   anchor the outlet (the line before it, a ``- Outlet`` / ``• Outlet`` line
+   after it, or the glued prefix) and the headline (the line after the
+   outlet, else the line before the anchor) are structural; repeats of the
+   headline are dropped.  A document's first lines before any anchor form an
+   article whose headline is the ``title`` metadata or a headline-like first
+   line.
+2. *Line furniture* (outside the structure): a line matching a built-in or
+   user pattern (:data:`LINE_PATTERNS`, ``IngestConfig.extra_furniture``); a
+   short line (fewer than 10 words) without sentence punctuation; a short line
+   found in at least ``repeated_line_min_docs`` distinct documents (counted by
+   content hash, so a copied file does not make every line "repeated").  The
+   short-line rules never remove the only line of a one-line document.
+3. *In-body furniture*: passages matching :data:`INLINE_PATTERNS` (video
+   notices, "More Trending", newsletter promotions, ``MORE: teaser`` links,
+   bare video timestamps between sentences) or a user pattern are cut out of
+   a paragraph; the text on either side stays, as separate spans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .._errors import ConfigError
+from .._types import Document
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["INLINE_PATTERNS", "LINE_PATTERNS", "ArticleDraft", "Cleaner"]
+
+#: Whole-line furniture (matched case-insensitively against the whitespace-normalised line).
+LINE_PATTERNS: tuple[str, ...] = (
+    r"(?:no |view |show |load )?(?:\d+ )?comments?(?: \(\d+\))?(?: yet)?\W*",
+    r"(?:related|recommended|trending|popular|more|latest|top) "
+    r"(?:articles?|stories|news|content|videos?|reads?|posts?)\W*",
+    r"(?=.{0,300}$).*\b(?:download|get|install)\b.{0,60}\bapps?\b.*",
+    r"(?:app[- ]?store|google[- ]?play|play[- ]?store)[\w -]*",
+    r"(?:\w+ )?(?:logo|icon|background|image|photo|thumbnail)",
+    r"(?:try|explore|discover) (?:our|what) (?=(?:\S+ ){0,8}\S+$).*",
+    r"(?:share|share this|share on \w+|follow us.*|subscribe\W*.{0,40}|sign (?:in|up)\W*|log ?in|advertisement|"
+    r"skip to (?:main )?content|accept (?:all )?cookies|cookie (?:settings|policy)|read more|print|email)\W*",
+    r"\d{1,2}:\d{2}(?::\d{2})?",
+)
+
+#: In-body furniture (searched inside paragraphs and cut out).
+INLINE_PATTERNS: tuple[str, ...] = (
+    r"(?i:(?:To view this video,? )?please enable JavaScript.{0,200}?(?:HTML5 video|\.)\.?)",
+    r"\b(?:More Trending|Trending Now|Most Read|Most Popular|Read More|READ MORE)\b:?",
+    r"(?i:Get in touch with our (?:news )?team\b.{0,120}?(?:@\S*|\.)(?=\s|$))",
+    r"(?i:For more (?:stories|news|articles) like this,? (?:check|visit|see) our [\w ]{1,30}?page\.?)",
+    r"\b(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s.*?"
+    r"(?=\s(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s|$)",
+    r"(?i:Sign up (?:to|for)\b.{0,300}?after newsletter promotion)",
+    r"(?i:\bafter newsletter promotion\b)",
+    r"(?<=[.!?'\"”’)])\s*\b\d{1,2}:\d{2}(?::\d{2})?\b(?=\s+[A-Z‘'\"“])",
+    r"^\d{1,2}:\d{2}(?::\d{2})?(?=\s+[A-Z‘'\"“])",
+    r"\bADVERTISEMENT\b",
+)
+
+# Cheap substring tests, one per INLINE_PATTERNS entry: a pattern only runs on a
+# line whose lower-cased text contains one of its triggers.
+_INLINE_TRIGGERS: tuple[tuple[str, ...], ...] = (
+    ("javascript",),
+    ("trending", "most read", "most popular", "read more"),
+    ("get in touch",),
+    ("for more",),
+    ("more:", "related:", "watch:", "listen:", "see also:"),
+    ("newsletter promotion",),
+    ("newsletter promotion",),
+    (":",),
+    (":",),
+    ("advertisement",),
+)
+
+_SHORT_WORDS = 10  # a line with fewer words and no sentence punctuation is "short"
+_REPEAT_MAX_WORDS = 12  # only lines up to this many words can be "repeated furniture"
+
+_REL = (
+    r"(?:(?:an?|one|a few|few|\d{1,3})\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)"
+    r"\s+ago|just now|yesterday)"
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_CLOCK = r"(?:,?\s*(?:at\s*)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s*[a-z]{2,4})?)?"
+_DATE = (
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?z?)?|\d{1,2}/\d{1,2}/\d{2,4})" + _CLOCK
+)
+_LABEL = r"(?:time|clock|updated|published|posted|date|last updated|icon)"
+_SEPS = " \t·•|,-–—:"
+_REL_LINE = re.compile(rf"(?P<prefix>.{{0,60}}?)(?P<time>{_REL})\.?", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"(?P<prefix>.{{0,60}}?)(?P<time>{_DATE})\.?", re.IGNORECASE)
+_LABEL_RE = re.compile(rf"^(?:{_LABEL}\b\s*:?\s*)+|(?:\s*\b{_LABEL}\s*:?)+$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"(?:[-*_=~#•·]\s*){3,}")
+_BULLET = re.compile(r"[-•·–—|*>]\s*(?P<name>\S.{0,60})")
+_WORD = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
+_ALNUM = re.compile(r"[^\W_]")
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_HEADLINE_END = re.compile(r"[.:;,][\"'”’)\]]*$")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _heading(text: str) -> str:
+    """A headline line as text: whitespace normalised, Markdown ``#`` marks dropped."""
+    return _norm(text).lstrip("#").strip()
+
+
+def _key(text: str) -> str:
+    return _heading(text).casefold()
+
+
+def _n_words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_short(text: str) -> bool:
+    """Few words and no sentence punctuation at the end (or no letters at all)."""
+    if not _LETTER.search(text):
+        return True
+    if len(text) > 25 * _SHORT_WORDS:
+        return False
+    return _n_words(text) < _SHORT_WORDS and not _TERMINAL.search(text)
+
+
+def _headline_like(text: str) -> bool:
+    t = _heading(text)
+    if not t or len(t) > 250 or _n_words(t) > 30 or _HEADLINE_END.search(t):
+        return False
+    return (t[0].isupper() or t[0].isdigit() or t[0] in "‘'\"“") and len(_LETTER.findall(t)) >= 2
+
+
+def _outlet_like(text: str) -> bool:
+    t = text.strip()
+    if not 0 < len(t) <= 60 or _n_words(t) > 6 or _TERMINAL.search(t) or _HEADLINE_END.search(t):
+        return False
+    return (t[0].isupper() or t[0].isdigit()) and any(c.isalpha() for c in t)
+
+
+def _strip_outlet(prefix: str) -> str:
+    text = prefix.strip(_SEPS)
+    previous = None
+    while text != previous:
+        previous = text
+        text = _LABEL_RE.sub("", text).strip(_SEPS)
+    if not text or _n_words(text) > 6 or not any(ch.isalpha() for ch in text):
+        return ""
+    return text
+
+
+@dataclass
+class _Anchor:
+    kind: str  # "time" | "sep"
+    outlet: str = ""
+    published: str = ""
+
+
+def _anchor(line: str) -> _Anchor | None:
+    t = line.strip()
+    if not t or len(t) > 120:
+        return None
+    if _SEPARATOR.fullmatch(t):
+        return _Anchor("sep")
+    m = _REL_LINE.fullmatch(t)
+    if m:
+        prefix = m.group("prefix")
+        outlet = _strip_outlet(prefix)
+        if prefix.strip() and not outlet and _WORD.search(_LABEL_RE.sub("", prefix.strip(_SEPS)) or ""):
+            return None  # a sentence ending in "... ago", not a time line
+        return _Anchor("time", outlet, m.group("time"))
+    m = _DATE_LINE.fullmatch(t)
+    if m:
+        prefix = m.group("prefix")
+        raw = prefix.rstrip()
+        if raw and not (raw[-1] in _SEPS or re.search(rf"{_LABEL}\s*:?$", raw, re.IGNORECASE)):
+            return None  # "The meeting took place on 12 August 2025"
+        return _Anchor("time", _strip_outlet(prefix), m.group("time"))
+    return None
+
+
+@dataclass
+class ArticleDraft:
+    """An article found in a document: header fields and its body spans.
+
+    ``blocks`` is a list of blocks; a block is a list of ``(start, end)``
+    paragraph spans that may be merged with each other.  Removed furniture
+    always starts a new block.
+    """
+
+    headline: str
+    outlet: str
+    published: str
+    start: int
+    end: int
+    blocks: list[list[tuple[int, int]]] = field(default_factory=list)
+
+
+# line kinds
+_BLANK, _TEXT, _FURN, _STRUCT = 0, 1, 2, 3
+
+
+@dataclass
+class _Region:
+    first: int  # first line index
+    last: int  # last line index (exclusive)
+    body_from: int
+    headline: str = ""
+    outlet: str = ""
+    published: str = ""
+    lead: bool = False
+
+
+class _Layout:
+    """Lines of one document with their kinds and article regions."""
+
+    def __init__(self, doc: Document, patterns: Sequence[re.Pattern[str]], split: bool) -> None:
+        text = doc.text
+        self.doc = doc
+        self.spans: list[tuple[int, int]] = []
+        pos = 0
+        for line in text.split("\n"):
+            self.spans.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        n = len(self.spans)
+        kinds = [_BLANK] * n
+        content = 0
+        for i, (s, e) in enumerate(self.spans):
+            if s == e:
+                continue
+            line = text[s:e]
+            if not line.isspace():
+                content += 1
+                kinds[i] = _TEXT
+                if e - s <= 400:
+                    norm = _norm(line)
+                    if len(norm) <= 300 and any(p.fullmatch(norm) for p in patterns):
+                        kinds[i] = _FURN
+        self.kinds = kinds
+        self.n_content = content
+        self.regions = self._regions(split)
+
+    def line(self, i: int) -> str:
+        s, e = self.spans[i]
+        return self.doc.text[s:e]
+
+    def _next(self, i: int, step: int, stop: int) -> int | None:
+        j = i + step
+        while j < stop if step > 0 else j >= stop:
+            if self.kinds[j] != _BLANK:
+                return j
+            j += step
+        return None
+
+    def _regions(self, split: bool) -> list[_Region]:
+        n = len(self.spans)
+        kinds = self.kinds
+        anchors: list[tuple[int, _Anchor]] = []
+        if split:
+            for i in range(n):
+                if kinds[i] == _TEXT:
+                    s, e = self.spans[i]
+                    if e - s <= 120:
+                        a = _anchor(self.doc.text[s:e])
+                        if a is not None:
+                            anchors.append((i, a))
+        headers: list[_Region] = []
+        for idx, (i, a) in enumerate(anchors):
+            kinds[i] = _STRUCT
+            if a.kind == "sep":
+                headers.append(_Region(i, n, i + 1, lead=True))
+                continue
+            stop = anchors[idx + 1][0] if idx + 1 < len(anchors) else n
+            outlet = a.outlet
+            body = i + 1
+            j = self._next(i, 1, stop)
+            if j is not None and kinds[j] == _TEXT:
+                m = _BULLET.fullmatch(self.line(j).strip())
+                if m and _outlet_like(m.group("name")):
+                    kinds[j] = _STRUCT
+                    outlet = outlet or m.group("name").strip()
+                    body = j + 1
+                    j = self._next(j, 1, stop)
+            headline = ""
+            first = i
+            floor = headers[-1].body_from if headers else 0
+            p = self._next(i, -1, floor)
+            if p is not None and not a.outlet and kinds[p] == _TEXT and _outlet_like(self.line(p)):
+                outlet = outlet or _norm(self.line(p))
+                if _key(self.line(p)) == _key(outlet):
+                    kinds[p] = _STRUCT
+                    first = p
+                    p = self._next(p, -1, floor)
+            if j is not None and kinds[j] == _TEXT and _headline_like(self.line(j)):
+                k = self._next(j, 1, stop)
+                if k is not None and kinds[k] == _TEXT:
+                    headline = _heading(self.line(j))
+                    kinds[j] = _STRUCT
+                    body = j + 1
+            if not headline and p is not None and kinds[p] == _TEXT and _headline_like(self.line(p)):
+                headline = _heading(self.line(p))
+                kinds[p] = _STRUCT
+                first = p
+                p = self._next(p, -1, floor)
+            # repeats of the headline just before the header belong to it
+            hkey = _key(headline) if headline else None
+            while p is not None and hkey is not None and kinds[p] == _TEXT and _key(self.line(p)) == hkey:
+                kinds[p] = _STRUCT
+                first = p
+                p = self._next(p, -1, floor)
+            headers.append(_Region(first, stop, body, headline, outlet, a.published))
+        regions: list[_Region] = []
+        lead_end = headers[0].first if headers else n
+        regions.append(_Region(0, lead_end, 0, lead=True))
+        for h, nxt in zip(headers, [*headers[1:], None]):
+            h.last = nxt.first if nxt is not None else n
+            regions.append(h)
+        for r in regions:
+            if r.lead:
+                self._lead_headline(r)
+            if r.headline:
+                hkey = _key(r.headline)
+                for i in range(r.body_from, r.last):
+                    if kinds[i] == _TEXT and _key(self.line(i)) == hkey:
+                        kinds[i] = _STRUCT
+        return regions
+
+    def _lead_headline(self, r: _Region) -> None:
+        kinds = self.kinds
+        first = self._next(r.body_from - 1, 1, r.last)
+        if first is None or kinds[first] != _TEXT:
+            return
+        title = self.doc.metadata.get("title", "") if r.first == 0 else ""
+        if title:
+            r.headline = _norm(title)
+            if _key(self.line(first)) == _key(title):
+                kinds[first] = _STRUCT
+            return
+        if self.n_content > 1 and _headline_like(self.line(first)):
+            nxt = self._next(first, 1, r.last)
+            if nxt is not None and kinds[nxt] == _TEXT and not _is_short(self.line(nxt)):
+                r.headline = _heading(self.line(first))
+                kinds[first] = _STRUCT
+
+    def short_candidates(self) -> set[str]:
+        """Keys of short non-structural lines (for the cross-document count)."""
+        out = set()
+        for i, kind in enumerate(self.kinds):
+            if kind == _TEXT:
+                line = self.line(i)
+                if len(line) <= 160 and _n_words(line) <= _REPEAT_MAX_WORDS:
+                    out.add(_key(line))
+        return out
+
+
+class Cleaner:
+    """Find site furniture and split documents into articles.
+
+    Fit it on the corpus to learn the short lines repeated across documents
+    (``repeated_lines_``), then ``transform`` each document into
+    :class:`ArticleDraft` records whose body spans exclude the furniture.
+
+    Parameters
+    ----------
+    extra_furniture : sequence of str
+        Extra regular expressions; a matching passage is cut out, and a line
+        left without words is dropped.
+    builtin_furniture : bool
+        Use :data:`LINE_PATTERNS` and :data:`INLINE_PATTERNS`.
+    repeated_line_min_docs : int
+        A short line in at least this many distinct documents is furniture.
+    split_articles : bool
+        Split documents into articles at time/date/separator lines.
+
+    Examples
+    --------
+    >>> from topicsum._types import Document
+    >>> text = "Big news today\\nThe first sentence. More Trending The second one.\\nComments"
+    >>> doc = Document("d1", "a.txt", text)
+    >>> drafts = Cleaner().fit([doc]).transform(doc)
+    >>> [(d.headline, [[text[a:b] for a, b in block] for block in d.blocks]) for d in drafts]
+    [('Big news today', [['The first sentence.'], ['The second one.']])]
+    """
+
+    def __init__(
+        self,
+        *,
+        extra_furniture: Sequence[str] = (),
+        builtin_furniture: bool = True,
+        repeated_line_min_docs: int = 2,
+        split_articles: bool = True,
+    ) -> None:
+        self.extra_furniture = extra_furniture
+        self.builtin_furniture = builtin_furniture
+        self.repeated_line_min_docs = repeated_line_min_docs
+        self.split_articles = split_articles
+
+    def _compile(self) -> None:
+        if hasattr(self, "_line_res"):
+            return
+        extra = []
+        for pat in self.extra_furniture:
+            try:
+                extra.append(re.compile(pat))
+            except re.error as exc:
+                raise ConfigError(
+                    f"extra_furniture pattern {pat!r} is not a valid regular expression ({exc}); fix or remove it."
+                ) from None
+        # the built-in line patterns as one alternation: one fullmatch per line
+        line = (
+            [re.compile("|".join(f"(?:{p})" for p in LINE_PATTERNS), re.IGNORECASE)] if self.builtin_furniture else []
+        )
+        inline: list[tuple[re.Pattern[str], tuple[str, ...] | None]] = (
+            [(re.compile(p), t) for p, t in zip(INLINE_PATTERNS, _INLINE_TRIGGERS)] if self.builtin_furniture else []
+        )
+        self._line_res = line + extra
+        self._inline_res = inline + [(p, None) for p in extra]
+
+    def fit(self, documents: Iterable[Document]) -> Cleaner:
+        """Learn ``repeated_lines_``: short lines found in several distinct documents."""
+        self._fit_layouts(documents, keep=False)
+        return self
+
+    def _fit_layouts(self, documents: Iterable[Document], keep: bool) -> list[_Layout]:
+        self._compile()
+        counts: Counter[str] = Counter()
+        seen: set[bytes] = set()
+        layouts = []
+        for doc in documents:
+            lay = _Layout(doc, self._line_res, self.split_articles)
+            if keep:
+                layouts.append(lay)
+            digest = hashlib.sha1(doc.text.encode("utf-8", "surrogatepass")).digest()
+            if digest not in seen:
+                seen.add(digest)
+                counts.update(lay.short_candidates())
+        self.repeated_lines_ = frozenset(k for k, c in counts.items() if c >= self.repeated_line_min_docs)
+        logger.debug("cleaner: %d repeated short lines", len(self.repeated_lines_))
+        return layouts
+
+    def fit_transform(self, documents: Sequence[Document]) -> list[list[ArticleDraft]]:
+        """``fit`` then ``transform`` each document, reading each document's lines once."""
+        return [self._transform(lay) for lay in self._fit_layouts(documents, keep=True)]
+
+    def transform(self, doc: Document) -> list[ArticleDraft]:
+        """The articles of ``doc`` with their body spans (furniture left out)."""
+        self._compile()
+        return self._transform(_Layout(doc, self._line_res, self.split_articles))
+
+    def _transform(self, lay: _Layout) -> list[ArticleDraft]:
+        repeated = getattr(self, "repeated_lines_", frozenset())
+        doc = lay.doc
+        kinds = lay.kinds
+        single = lay.n_content <= 1
+        text = doc.text
+        for i, kind in enumerate(kinds):
+            if kind == _TEXT and not single:
+                line = lay.line(i)
+                if _is_short(line) or (
+                    len(line) <= 160 and _n_words(line) <= _REPEAT_MAX_WORDS and _key(line) in repeated
+                ):
+                    kinds[i] = _FURN
+        drafts = []
+        for r in lay.regions:
+            builder = _BlockBuilder()
+            for i in range(r.body_from, r.last):
+                kind = kinds[i]
+                if kind == _BLANK:
+                    builder.flush_wrapped()
+                    continue
+                if kind != _TEXT:
+                    builder.close()
+                    continue
+                s, e = lay.spans[i]
+                pieces, cut_before, cut_after = self._pieces(text, s, e)
+                if not pieces:
+                    builder.close()
+                elif len(pieces) == 1 and not cut_before and not cut_after:
+                    builder.wrapped.append(pieces[0])
+                else:
+                    for n_piece, piece in enumerate(pieces):
+                        if n_piece > 0 or cut_before:
+                            builder.close()
+                        builder.add(piece)
+                    if cut_after:
+                        builder.close()
+            builder.close()
+            blocks = builder.blocks
+            if not blocks:
+                continue
+            start = lay.spans[r.first][0] if not r.lead else blocks[0][0][0]
+            if r.lead and r.headline:
+                for i in range(r.first, r.last):
+                    if kinds[i] == _STRUCT:
+                        start = min(start, lay.spans[i][0])
+                        break
+            drafts.append(ArticleDraft(r.headline, r.outlet, r.published, start, blocks[-1][-1][1], blocks))
+        return drafts
+
+    def _pieces(self, text: str, s: int, e: int) -> tuple[list[tuple[int, int]], bool, bool]:
+        """Spans of line ``text[s:e]`` left after cutting in-body furniture."""
+        line = text[s:e]
+        cuts: list[tuple[int, int]] = []
+        low = line.lower()
+        for pat, triggers in self._inline_res:
+            if triggers is not None:
+                for t in triggers:
+                    if t in low:
+                        break
+                else:
+                    continue
+            for m in pat.finditer(line):
+                if m.end() > m.start():
+                    cuts.append((m.start(), m.end()))
+        if not cuts:
+            span = _trim(line, 0, len(line))
+            return ([(s + span[0], s + span[1])] if span else []), False, False
+        cuts.sort()
+        merged: list[list[int]] = []
+        for a, b in cuts:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        pieces = []
+        pos = 0
+        for a, b in merged:
+            span = _trim(line, pos, a)
+            if span:
+                pieces.append(span)
+            pos = b
+        span = _trim(line, pos, len(line))
+        if span:
+            pieces.append(span)
+        cut_before = bool(pieces) and merged[0][0] < pieces[0][0]
+        cut_after = bool(pieces) and merged[-1][1] > pieces[-1][0]
+        return [(s + a, s + b) for a, b in pieces], cut_before, cut_after
+
+
+class _BlockBuilder:
+    """Collects paragraph spans into blocks; ``close`` starts a new block (furniture in between)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[list[tuple[int, int]]] = []
+        self.current: list[tuple[int, int]] = []
+        self.wrapped: list[tuple[int, int]] = []  # consecutive lines, maybe one hard-wrapped paragraph
+
+    def flush_wrapped(self) -> None:
+        wrapped = self.wrapped
+        if not wrapped:
+            return
+        if len(wrapped) >= 3 and all(e - s <= 100 for s, e in wrapped):
+            self.current.append((wrapped[0][0], wrapped[-1][1]))
+        else:
+            self.current.extend(wrapped)
+        self.wrapped = []
+
+    def add(self, span: tuple[int, int]) -> None:
+        self.flush_wrapped()
+        self.current.append(span)
+
+    def close(self) -> None:
+        self.flush_wrapped()
+        if self.current:
+            self.blocks.append(self.current)
+            self.current = []
+
+
+def _trim(line: str, a: int, b: int) -> tuple[int, int] | None:
+    """``(a, b)`` shrunk to exclude surrounding whitespace; None if no words remain."""
+    while a < b and line[a].isspace():
+        a += 1
+    while b > a and line[b - 1].isspace():
+        b -= 1
+    if a >= b or not _ALNUM.search(line, a, b):
+        return None
+    return a, b

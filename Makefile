@@ -39,7 +39,7 @@ system-deps:
 
 report: install system-deps
 	$(VENV)/bin/topicsum run seeds --out reports/seeds --format html,pdf,md --no-progress
-	$(PY) -m topicsum._report.screenshot reports/seeds/report.html reports/seeds/screenshot.png || echo "screenshot skipped"
+	$(PY) -c "from topicsum._report import screenshot; screenshot('reports/seeds/report.html', 'reports/seeds/screenshot.png')" || echo "screenshot skipped (needs chromium)"
 
 test: install system-deps
 	$(PY) -m pytest

@@ -1,0 +1,202 @@
+"""The reports as a reader sees them: headless Chromium for the HTML, poppler for the PDF.
+
+Needs Debian chromium, chromium-driver and poppler-utils (``make system-deps``)
+and selenium (the dev extra); each test says which is missing when it skips.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from topicsum._report import anchor_map, screenshot, write_html, write_pdf
+from topicsum._report._browser import CHROMIUM_FLAGS, find_chromium
+
+pytestmark = pytest.mark.browser
+
+_spec = importlib.util.spec_from_file_location(
+    "report_factory_browser", Path(__file__).parent / "fixtures" / "report" / "factory.py"
+)
+factory = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(factory)  # type: ignore[union-attr]
+
+CHROMIUM = find_chromium()
+CHROMEDRIVER = shutil.which("chromedriver")
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium; or make system-deps)"
+)
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftoppm, pdftotext) is not installed (Debian: apt-get install poppler-utils)",
+)
+
+# Records every alert/confirm/prompt call before any page script could run.
+_ALERT_TRAP = """
+window.__alerts = [];
+for (const name of ["alert", "confirm", "prompt"]) {
+  window[name] = function (m) { window.__alerts.push(name + ":" + String(m)); };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("browser")
+    plain = factory.make_result()
+    hostile = factory.make_result(xss=True, long=True, figures=False)
+    return {
+        "plain": plain,
+        "hostile": hostile,
+        "plain_html": write_html(plain, folder / "report.html"),
+        "hostile_html": write_html(hostile, folder / "hostile.html"),
+        "folder": folder,
+    }
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; or make system-deps)")
+    if CHROMEDRIVER is None:
+        pytest.skip("chromedriver is not installed (Debian: apt-get install chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install 'topicsum[dev]')")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument("--window-size=1280,1600")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    drv.execute_cdp_cmd("Network.enable", {})
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ALERT_TRAP})
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
+def _open(driver, path: Path) -> list[str]:
+    """Load ``path`` and return every URL the page requested."""
+    driver.get_log("performance")  # drop earlier entries
+    driver.get(path.resolve().as_uri())
+    driver.execute_script("return document.readyState")
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@needs_chromium
+def test_labels_and_digests_are_visible_and_nothing_is_fetched(driver, reports):
+    from selenium.webdriver.common.by import By
+
+    urls = _open(driver, reports["plain_html"])
+    assert urls, "the performance log recorded the page load"
+    remote = [u for u in urls if not u.startswith(("file:", "data:"))]
+    assert remote == [], f"the report requested {remote}"
+    result = reports["plain"]
+    for tid, label in factory.LABELS.items():
+        section = driver.find_element(By.ID, f"theme-{tid}")
+        heading = section.find_element(By.TAG_NAME, "h3")
+        driver.execute_script("arguments[0].scrollIntoView()", heading)
+        assert heading.is_displayed() and heading.text == label
+        sentences = section.find_elements(By.CSS_SELECTOR, ".digest .sentence")
+        assert [s.text for s in sentences] == [s.text for s in result.digests[tid].sentences]
+        assert all(s.is_displayed() and s.size["width"] > 0 for s in sentences)
+    # a citation link scrolls to its segment, which is shown
+    anchors = anchor_map(result.segments["segment_id"])
+    cite = driver.find_element(By.CSS_SELECTOR, "#theme-1 a.cite")
+    target = cite.get_attribute("href").split("#", 1)[1]
+    assert target in anchors.values()
+    driver.execute_script("arguments[0].scrollIntoView()", cite)
+    cite.click()
+    seg = driver.find_element(By.ID, target)
+    assert seg.is_displayed()
+    assert driver.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight;", seg)
+    # the figures decoded (a broken data: URI would have naturalWidth 0)
+    widths = driver.execute_script("return [...document.images].map(i => i.naturalWidth)")
+    assert len(widths) >= 5 and all(w > 0 for w in widths)
+    assert driver.execute_script("return window.__alerts") == []
+
+
+@needs_chromium
+def test_hostile_text_executes_nothing_and_shows_as_text(driver, reports):
+    from selenium.webdriver.common.by import By
+
+    urls = _open(driver, reports["hostile_html"])
+    remote = [u for u in urls if not u.startswith(("file:", "data:"))]
+    assert remote == [], f"the report requested {remote}"
+    assert driver.execute_script("return window.__alerts") == []
+    assert driver.execute_script("return document.querySelectorAll('script, iframe, object, embed').length") == 0
+    assert driver.execute_script(
+        "return [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length"
+    ) == 0
+    assert driver.find_elements(By.CSS_SELECTOR, "img[src='x'], a[href^='javascript']") == []
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert factory.XSS_SCRIPT in body and factory.XSS_IMG in body
+    # the 2,000-character label and the 20,000-character segment stay inside the page width
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    heading = driver.find_element(By.CSS_SELECTOR, "#theme-2 h3")
+    assert heading.is_displayed() and heading.size["width"] <= 1280
+
+
+@needs_chromium
+def test_screenshot_helper(reports, tmp_path):
+    png = screenshot(reports["plain_html"], tmp_path / "shot.png", width=1024, height=1400)
+    from PIL import Image
+
+    with Image.open(png) as im:
+        assert im.size == (1024, 1400)
+        colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert colours is not None and len(colours) > 50  # not a blank page
+
+
+@needs_poppler
+def test_pdf_pages_render_with_labels_and_digests(reports):
+    pytest.importorskip("weasyprint", reason="WeasyPrint (topicsum[pdf]) is not installed")
+    folder = reports["folder"]
+    pdf = write_pdf(reports["plain"], folder / "report.pdf")
+    pages = folder / "pages"
+    pages.mkdir()
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(pages / "page")], check=True, capture_output=True)
+    pngs = sorted(pages.glob("page-*.png"))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    n_pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert len(pngs) == n_pages > 3
+    from PIL import Image
+
+    with Image.open(pngs[0]) as im:
+        assert len(im.convert("L").getcolors(maxcolors=1 << 16) or []) > 10  # text drawn on the first page
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    for label in factory.LABELS.values():
+        assert label in text
+    for sentences in factory.DIGESTS.values():
+        for sentence in sentences:
+            assert sentence in text
+    assert "contents" in text.lower() and "Appendix: every segment" in text
+
+
+@needs_poppler
+def test_hostile_pdf_shows_the_text_and_runs_nothing(reports):
+    pytest.importorskip("weasyprint", reason="WeasyPrint (topicsum[pdf]) is not installed")
+    pdf = write_pdf(reports["hostile"], reports["folder"] / "hostile.pdf")
+    data = pdf.read_bytes()
+    assert b"/JavaScript" not in data and b"/JS " not in data and b"/Launch" not in data
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.replace("\u200b", "").split()
+    )
+    assert factory.XSS_SCRIPT in text and factory.XSS_IMG in text
+    assert "Very long label" in text

@@ -1,0 +1,535 @@
+"""The report's matplotlib figures.
+
+Every function builds a :class:`matplotlib.figure.Figure` directly (never
+through ``pyplot``), so drawing a report leaves no global figure state behind
+and works on any backend.  Colours come from :func:`topic_colours`, so a
+theme has the same colour in every figure and in the HTML text; long labels
+are shortened with an ellipsis.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .._errors import StageSkippedError
+from ._common import (
+    OUTLIER_COLOUR,
+    parse_dates,
+    short_label,
+    theme_centroids,
+    theme_ids,
+    theme_label,
+    topic_colours,
+    unique_mask,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .._result import Result
+
+__all__ = [
+    "figure_to_png",
+    "figure_to_svg",
+    "make_figures",
+    "plot_hierarchy",
+    "plot_keywords",
+    "plot_over_time",
+    "plot_similarity",
+    "plot_topic_map",
+    "plot_topic_sizes",
+]
+
+logger = logging.getLogger(__name__)
+
+_LABEL_CHARS = 40  # longest label drawn in a figure
+_INK = "#222222"
+_MUTED = "#666666"
+_GRID = "#e5e5e5"
+
+#: Figure names, in report order, with a one-line caption each.
+FIGURE_CAPTIONS: dict[str, str] = {
+    "sizes": "Themes by number of segments (share of the corpus).",
+    "map": "Map of the segments: each dot is a segment, coloured by theme and labelled at the theme's centre.",
+    "keywords": "The words that set each theme apart, by weight (at most the 12 largest themes).",
+    "similarity": "How alike the themes are: cosine similarity of the themes' mean embeddings.",
+    "hierarchy": "Which themes are closest: average-linkage clustering of the themes' mean embeddings.",
+    "over_time": "Articles per theme over time (articles with an absolute publication date).",
+}
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    """Readable defaults for every figure, and no font warnings for missing glyphs."""
+    import matplotlib as mpl
+
+    rc = {
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "axes.edgecolor": "#bbbbbb",
+        "axes.labelcolor": _INK,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "xtick.color": _MUTED,
+        "ytick.color": _INK,
+        "svg.fonttype": "path",  # text as outlines: looks the same in every browser and in WeasyPrint
+        "svg.hashsalt": "topicsum",  # stable ids: the same result gives the same SVG
+    }
+    with mpl.rc_context(rc), warnings.catch_warnings():
+        # Labels in scripts DejaVu lacks (CJK...) draw as boxes rather than failing the report.
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support", category=UserWarning)
+        yield
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained", facecolor="white")
+
+
+def _message_figure(text: str, width: float = 6.0, height: float = 1.2) -> Figure:
+    fig = _new_figure(width, height)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", color=_MUTED, wrap=True)
+    return fig
+
+
+def _topics_table(result: Result) -> pd.DataFrame:
+    topics = result.topics
+    if topics is None or len(topics) == 0:
+        return pd.DataFrame(columns=["topic", "label", "size", "share", "keywords"])
+    return topics
+
+
+# -- sizes --------------------------------------------------------------------
+def plot_topic_sizes(result: Result) -> Figure:
+    """Horizontal bar chart of theme sizes (segments), largest first, outliers last in grey.
+
+    Examples
+    --------
+    >>> fig = plot_topic_sizes(result)  # doctest: +SKIP
+    >>> fig.savefig("sizes.png")  # doctest: +SKIP
+    """
+    with _style():
+        colours = topic_colours(result)
+        topics = _topics_table(result)
+        order = theme_ids(result)
+        if (topics["topic"] < 0).any():
+            order.append(-1)
+        if not order:
+            return _message_figure("No themes were found.")
+        by_id = {int(r.topic): r for r in topics.itertuples(index=False)}
+        sizes = [int(by_id[t].size) for t in order]
+        total = float(sum(sizes)) or 1.0
+        shares = [float(getattr(by_id[t], "share", 0.0) or s / total) for t, s in zip(order, sizes)]
+        labels = [short_label(theme_label(result, t), _LABEL_CHARS) for t in order]
+        fig = _new_figure(7.0, 0.9 + 0.32 * len(order))
+        ax = fig.add_subplot()
+        y = np.arange(len(order))
+        ax.barh(y, sizes, color=[colours.get(t, OUTLIER_COLOUR) for t in order], height=0.7)
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_xlabel("segments")
+        ax.grid(axis="x", color=_GRID, linewidth=0.8)
+        ax.set_axisbelow(True)
+        top = max(sizes) or 1
+        for yi, size, share in zip(y, sizes, shares):
+            ax.text(size + top * 0.01, yi, f"{size}  ({share:.0%})", va="center", fontsize=8, color=_MUTED)
+        ax.set_xlim(0, top * 1.18)
+        ax.tick_params(axis="y", length=0)
+        return fig
+
+
+# -- keywords -----------------------------------------------------------------
+def plot_keywords(result: Result, topics: Sequence[int] | None = None, *, n_words: int = 8) -> Figure:
+    """Keyword weights per theme: one small bar chart per theme, in the theme's colour.
+
+    Parameters
+    ----------
+    result : Result
+    topics : sequence of int, optional
+        Theme ids to draw (default: the 12 largest themes).
+    n_words : int
+        Keywords per theme.
+
+    Examples
+    --------
+    >>> fig = plot_keywords(result, topics=[0, 1])  # doctest: +SKIP
+    """
+    with _style():
+        colours = topic_colours(result)
+        table = _topics_table(result)
+        ids = list(topics) if topics is not None else theme_ids(result)[:12]
+        kw_of = {int(r.topic): list(r.keywords or []) for r in table.itertuples(index=False)}
+        ids = [int(t) for t in ids if kw_of.get(int(t))]
+        if not ids:
+            return _message_figure("No theme keywords to show.")
+        ncols = min(3, len(ids))
+        nrows = math.ceil(len(ids) / ncols)
+        fig = _new_figure(2.6 * ncols + 0.6, 0.55 + 2.0 * nrows)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for k, ax in enumerate(axes.flat):
+            if k >= len(ids):
+                ax.set_axis_off()
+                continue
+            tid = ids[k]
+            pairs = [(str(w), float(s)) for w, s in kw_of[tid][:n_words]]
+            words = [short_label(w, 22) for w, _ in pairs]
+            weights = [s for _, s in pairs]
+            y = np.arange(len(pairs))
+            ax.barh(y, weights, color=colours.get(tid, OUTLIER_COLOUR), height=0.7)
+            ax.set_yticks(y, words, fontsize=8)
+            ax.invert_yaxis()
+            ax.set_title(short_label(theme_label(result, tid), 30), loc="left", color=colours.get(tid, _INK), fontsize=9)
+            ax.tick_params(axis="x", labelsize=7)
+            ax.tick_params(axis="y", length=0)
+            ax.grid(axis="x", color=_GRID, linewidth=0.6)
+            ax.set_axisbelow(True)
+        return fig
+
+
+# -- 2-D map ------------------------------------------------------------------
+def _map_coords(result: Result) -> tuple[np.ndarray, str] | None:
+    """The 2-D coordinates of the segments: the run's own map, else a PCA of the embeddings."""
+    n = len(result.segments)
+    coords = result.coords_2d
+    if coords is not None:
+        arr = np.asarray(coords, dtype=np.float64)
+        if arr.ndim == 2 and arr.shape == (n, 2) and np.isfinite(arr).all(axis=1).any():
+            return arr, "2-D projection of the segment embeddings"
+    emb = result.embeddings
+    if emb is not None:
+        arr = np.asarray(emb, dtype=np.float64)
+        if arr.ndim == 2 and arr.shape[0] == n and n >= 2:
+            ok = np.isfinite(arr).all(axis=1)
+            centred = arr - arr[ok].mean(axis=0)
+            centred[~ok] = 0.0
+            _, _, vt = np.linalg.svd(centred[ok], full_matrices=False)
+            out = centred @ vt[:2].T
+            if out.shape[1] < 2:
+                out = np.hstack([out, np.zeros((n, 2 - out.shape[1]))])
+            out[~ok] = np.nan
+            return out, "first two principal components of the segment embeddings"
+    return None
+
+
+def plot_topic_map(result: Result) -> Figure:
+    """2-D map of the segments coloured by theme, each theme labelled at its centroid.
+
+    Uses ``result.coords_2d``; without it, the first two principal components
+    of ``result.embeddings``.
+
+    Raises
+    ------
+    StageSkippedError
+        The result has neither 2-D coordinates nor embeddings.
+
+    Examples
+    --------
+    >>> fig = plot_topic_map(result)  # doctest: +SKIP
+    """
+    found = _map_coords(result)
+    if found is None:
+        raise StageSkippedError(
+            "This result has no 2-D coordinates or embeddings to map; run topicsum.run() again to get them."
+        )
+    coords, how = found
+    with _style():
+        import matplotlib.patheffects as pe
+
+        colours = topic_colours(result)
+        segs = result.segments
+        topics = segs["topic"].to_numpy(dtype=np.int64)
+        ok = np.isfinite(coords).all(axis=1) & unique_mask(segs)
+        fig = _new_figure(7.0, 5.2)
+        ax = fig.add_subplot()
+        n_ok = int(ok.sum())
+        many = n_ok > 800  # many points: raster dots inside the SVG keep the file small
+        size = 5 if many else (14 if n_ok > 500 else 30)
+        out_mask = ok & (topics < 0)
+        if out_mask.any():
+            ax.scatter(*coords[out_mask].T, s=size * 0.6, c=OUTLIER_COLOUR, alpha=0.5, linewidths=0, rasterized=many)
+        order = theme_ids(result)
+        for tid in order:
+            mask = ok & (topics == tid)
+            if mask.any():
+                ax.scatter(*coords[mask].T, s=size, c=colours.get(tid, OUTLIER_COLOUR), alpha=0.75, linewidths=0, rasterized=many)
+        if ok.any():
+            lo, hi = np.nanmin(coords[ok], axis=0), np.nanmax(coords[ok], axis=0)
+            span = np.where(hi - lo > 0, hi - lo, 1.0)
+            ax.set_xlim(lo[0] - 0.08 * span[0], hi[0] + 0.08 * span[0])
+            ax.set_ylim(lo[1] - 0.05 * span[1], hi[1] + 0.14 * span[1])
+        # Each label sits just above its theme's points; labels that would collide are nudged up.
+        placed: list[tuple[float, float]] = []
+        for tid in order:
+            mask = ok & (topics == tid)
+            if not mask.any():
+                continue
+            pts = coords[mask]
+            cx = float(np.median(pts[:, 0]))
+            top = float(np.quantile(pts[:, 1], 0.9))
+            fx, fy = (cx - lo[0]) / span[0], (top - lo[1]) / span[1] + 0.03
+            while any(abs(fx - px) < 0.3 and abs(fy - py) < 0.045 for px, py in placed):
+                fy += 0.045
+            placed.append((fx, fy))
+            ax.text(
+                cx,
+                lo[1] + fy * span[1],
+                short_label(theme_label(result, tid), 34),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                fontweight="bold",
+                color=colours.get(tid, _INK),
+                path_effects=[pe.withStroke(linewidth=3, foreground="white")],
+                clip_on=False,
+            )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(how, loc="left", fontsize=8, fontweight="normal", color=_MUTED)
+        return fig
+
+
+# -- similarity -----------------------------------------------------------------
+def _centroids_or_raise(result: Result, what: str) -> tuple[list[int], np.ndarray]:
+    found = theme_centroids(result)
+    if found is None:
+        raise StageSkippedError(f"The {what} needs segment embeddings and at least one theme; this result has none.")
+    return found
+
+
+def plot_similarity(result: Result) -> Figure:
+    """Heatmap of cosine similarity between the themes' mean embeddings.
+
+    Raises
+    ------
+    StageSkippedError
+        The result has no embeddings or no themes.
+
+    Examples
+    --------
+    >>> fig = plot_similarity(result)  # doctest: +SKIP
+    """
+    ids, cents = _centroids_or_raise(result, "similarity heatmap")
+    with _style():
+        colours = topic_colours(result)
+        sim = np.clip(cents @ cents.T, -1.0, 1.0)
+        n = len(ids)
+        side = min(7.0, 2.4 + 0.38 * n)
+        fig = _new_figure(side + 1.6, side)
+        ax = fig.add_subplot()
+        img = ax.imshow(sim, cmap="Blues", vmin=min(0.0, float(sim.min())), vmax=1.0)
+        labels = [short_label(theme_label(result, t), 30) for t in ids]
+        ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
+        ax.set_yticks(range(n), labels, fontsize=8)
+        for tick, tid in zip(ax.get_xticklabels(), ids):
+            tick.set_color(colours.get(tid, _INK))
+        for tick, tid in zip(ax.get_yticklabels(), ids):
+            tick.set_color(colours.get(tid, _INK))
+        if n <= 12:
+            for i in range(n):
+                for j in range(n):
+                    ax.text(j, i, f"{sim[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                            color="white" if sim[i, j] > 0.6 else _INK)  # fmt: skip
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        fig.colorbar(img, ax=ax, shrink=0.7, label="cosine similarity")
+        return fig
+
+
+# -- hierarchy --------------------------------------------------------------------
+def plot_hierarchy(result: Result) -> Figure:
+    """Dendrogram of the themes (average linkage, cosine distance between mean embeddings).
+
+    Raises
+    ------
+    StageSkippedError
+        The result has no embeddings or no themes.
+
+    Examples
+    --------
+    >>> fig = plot_hierarchy(result)  # doctest: +SKIP
+    """
+    ids, cents = _centroids_or_raise(result, "theme hierarchy")
+    with _style():
+        colours = topic_colours(result)
+        labels = [short_label(theme_label(result, t), _LABEL_CHARS) for t in ids]
+        n = len(ids)
+        fig = _new_figure(7.0, 0.9 + 0.34 * max(n, 2))
+        ax = fig.add_subplot()
+        if n < 2:
+            ax.set_axis_off()
+            ax.text(0.5, 0.5, f"Only one theme: {labels[0] if labels else ''}", ha="center", va="center", color=_MUTED)
+            return fig
+        from scipy.cluster.hierarchy import dendrogram, linkage
+
+        link = linkage(cents, method="average", metric="cosine")
+        link[:, 2] = np.maximum(link[:, 2], 0.0)
+        tree = dendrogram(link, no_plot=True, orientation="left")
+        for xs, ys in zip(tree["icoord"], tree["dcoord"]):
+            # orientation="left": leaves on the y axis, distances on x
+            ax.plot(ys, xs, color="#555555", linewidth=1.2)
+        leaves = tree["leaves"]
+        y = 5 + 10 * np.arange(n)
+        ax.yaxis.tick_right()
+        ax.set_yticks(y, [labels[i] for i in leaves], fontsize=8)
+        for tick, leaf in zip(ax.yaxis.get_major_ticks(), leaves):
+            for text in (tick.label1, tick.label2):
+                text.set_color(colours.get(ids[leaf], _INK))
+        for yi, leaf in zip(y, leaves):
+            ax.plot([0], [yi], marker="o", color=colours.get(ids[leaf], _INK), markersize=6, clip_on=False)
+        ax.set_ylim(0, 10 * n)
+        ax.set_xlim(left=0)
+        ax.invert_xaxis()
+        ax.spines["left"].set_visible(False)
+        ax.spines["right"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlabel("cosine distance")
+        ax.grid(axis="x", color=_GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        return fig
+
+
+# -- over time --------------------------------------------------------------------
+def _dated_articles(result: Result) -> pd.DataFrame:
+    """One row per non-duplicate article with an absolute date: topic, date."""
+    frame = result.articles
+    if frame is None or len(frame) == 0 or "published" not in frame:
+        frame = result.segments.drop_duplicates("article_id") if "article_id" in result.segments else None
+    if frame is None or len(frame) == 0 or "published" not in frame:
+        return pd.DataFrame(columns=["topic", "date"])
+    keep = unique_mask(frame)
+    frame = frame[keep]
+    dates = parse_dates(frame["published"].tolist())
+    out = pd.DataFrame({"topic": frame["topic"].to_numpy(dtype=np.int64), "date": dates.to_numpy()})
+    return out.dropna(subset=["date"])
+
+
+def plot_over_time(result: Result) -> Figure | None:
+    """Stacked bars of articles per theme per day, week or month; ``None`` without absolute dates.
+
+    Relative times such as "2 hours ago" are not dates and are left out.
+
+    Examples
+    --------
+    >>> fig = plot_over_time(result)  # doctest: +SKIP
+    >>> fig is None  # no dated articles  # doctest: +SKIP
+    False
+    """
+    dated = _dated_articles(result)
+    if dated.empty:
+        return None
+    with _style():
+        import matplotlib.dates as mdates
+        from matplotlib.ticker import MaxNLocator
+
+        colours = topic_colours(result)
+        dates = pd.DatetimeIndex(dated["date"]).tz_convert(None)
+        span = (dates.max() - dates.min()).days
+        if span <= 62:
+            unit, periods, freq = "day", dates.floor("D"), "D"
+        elif span <= 500:
+            unit, periods, freq = "week", dates.to_period("W-SUN").start_time, "W-MON"
+        else:
+            unit, periods, freq = "month", dates.to_period("M").start_time, "MS"
+        dated = dated.assign(period=np.asarray(periods))
+        top = theme_ids(result)[:10]
+        dated["group"] = [t if t in top else (-1 if t < 0 else -2) for t in dated["topic"]]
+        table = dated.groupby(["period", "group"]).size().unstack(fill_value=0).sort_index()
+        full = pd.date_range(table.index.min(), table.index.max(), freq=freq)
+        if 0 < len(full) <= 2000:
+            table = table.reindex(table.index.union(full), fill_value=0)
+        fig = _new_figure(7.0, 3.4)
+        ax = fig.add_subplot()
+        width = {"day": 0.8, "week": 5.5, "month": 24}[unit]
+        bottom = np.zeros(len(table))
+        groups = [g for g in [*top, -2, -1] if g in table.columns]
+        for g in groups:
+            values = table[g].to_numpy(dtype=float)
+            if g == -2:
+                colour, name = "#cfcfcf", "other themes"
+            else:
+                colour, name = colours.get(g, OUTLIER_COLOUR), short_label(theme_label(result, g), 28)
+            ax.bar(table.index, values, bottom=bottom, width=width, color=colour, label=name, align="edge")
+            bottom += values
+        ax.set_ylabel(f"articles per {unit}")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.grid(axis="y", color=_GRID, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        return fig
+
+
+# -- all figures ----------------------------------------------------------------
+def make_figures(result: Result) -> dict[str, Figure]:
+    """Draw every figure the result supports, by name.
+
+    Names, in report order: ``"sizes"``, ``"map"`` (needs 2-D coordinates or
+    embeddings), ``"keywords"``, ``"similarity"`` and ``"hierarchy"`` (need
+    embeddings), ``"over_time"`` (needs absolute publication dates).  A figure
+    the result cannot support is left out, with the reason logged.
+
+    Examples
+    --------
+    >>> figs = make_figures(result)  # doctest: +SKIP
+    >>> sorted(figs)  # doctest: +SKIP
+    ['hierarchy', 'keywords', 'map', 'similarity', 'sizes']
+    """
+    makers: list[tuple[str, Callable[[Result], Figure | None]]] = [
+        ("sizes", plot_topic_sizes),
+        ("map", plot_topic_map),
+        ("keywords", plot_keywords),
+        ("similarity", plot_similarity),
+        ("hierarchy", plot_hierarchy),
+        ("over_time", plot_over_time),
+    ]
+    out: dict[str, Figure] = {}
+    for name, make in makers:
+        try:
+            fig = make(result)
+        except StageSkippedError as exc:
+            logger.info("figure %s left out: %s", name, exc)
+            continue
+        if fig is None:
+            logger.info("figure %s left out: no absolute publication dates", name)
+            continue
+        out[name] = fig
+    return out
+
+
+def figure_to_svg(fig: Figure) -> str:
+    """The figure as standalone SVG text (text drawn as outlines, stable ids, no date)."""
+    buf = io.StringIO()
+    with _style():
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight", pad_inches=0.08)
+    text = buf.getvalue()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text
+
+
+def figure_to_png(fig: Figure, dpi: int = 150) -> bytes:
+    """The figure as PNG bytes."""
+    buf = io.BytesIO()
+    with _style():
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.08)
+    return buf.getvalue()
+

@@ -235,6 +235,15 @@ class SummariseConfig:
     llm_labels : bool
         Let the summariser propose short theme labels (checked, with the
         keyword label as fallback).
+    prompt_tokens : int
+        Prompt budget in model tokens: the instruction plus as many of the
+        theme's central sentences as fit (whole sentences are dropped, the
+        instruction is never cut).
+    overview_sentences : int
+        Generated overview sentences at the head of a hybrid digest.
+    guard_threshold : float
+        Cosine similarity a generated sentence needs to its closest source
+        sentence to be kept by the faithfulness guard.
 
     Examples
     --------
@@ -249,6 +258,9 @@ class SummariseConfig:
     max_new_tokens: int = 96
     repetition_penalty: float = 1.15
     llm_labels: bool = True
+    prompt_tokens: int = 512
+    overview_sentences: int = 2
+    guard_threshold: float = 0.6
 
     def __post_init__(self) -> None:
         _check(bool(self.summariser), "summariser must be 'smollm2', 'extractive', 'none' or a model name.")
@@ -257,6 +269,9 @@ class SummariseConfig:
         _check(self.digest_sentences >= 1, "digest_sentences must be at least 1.")
         _check(self.max_new_tokens >= 8, "max_new_tokens must be at least 8.")
         _check(self.repetition_penalty >= 1.0, "repetition_penalty must be at least 1.0.")
+        _check(self.prompt_tokens >= 64, "prompt_tokens must be at least 64.")
+        _check(1 <= self.overview_sentences <= 3, "overview_sentences must be between 1 and 3.")
+        _check(0.0 < self.guard_threshold < 1.0, "guard_threshold must be between 0 and 1.")
 
 
 REPORT_FORMATS = ("html", "pdf", "md")
@@ -276,6 +291,10 @@ class ReportConfig:
         Report title.
     figures : bool
         Draw the matplotlib figures.
+    appendix_limit : int
+        The reports' appendix lists every segment when the corpus has at most
+        this many; above it, only the segments the digests cite and the
+        representative ones (segments.csv always has them all).  0: no limit.
 
     Examples
     --------
@@ -287,10 +306,15 @@ class ReportConfig:
     template_dir: str | None = None
     title: str = "topicsum report"
     figures: bool = True
+    appendix_limit: int = 2000
 
     def __post_init__(self) -> None:
         for fmt in self.formats:
             _choice("formats", fmt, REPORT_FORMATS)
+        _check(
+            isinstance(self.appendix_limit, int) and not isinstance(self.appendix_limit, bool) and self.appendix_limit >= 0,
+            "appendix_limit must be a whole number of segments (0 for no limit).",
+        )
 
 
 _STAGES: dict[str, type] = {

@@ -1,0 +1,172 @@
+"""Clustering stage: the seeds' six stories, determinism, tiny corpora, explicit n_topics, save/load."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from topicsum._cluster import ThemeModel
+from topicsum._errors import ConfigError, SmallCorpusWarning
+
+
+def unique_segments(corpus) -> list:
+    """The pipeline's clustering input: unique segments in canonical (segment_id) order."""
+    return sorted((s for s in corpus.segments if not s.duplicate_of), key=lambda s: s.segment_id)
+
+
+@pytest.fixture(scope="module")
+def seeds_input(seed_corpus, embedder):
+    segs = unique_segments(seed_corpus)
+    texts = [s.text for s in segs]
+    return segs, texts, embedder.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def seeds_model(seeds_input, embedder) -> ThemeModel:
+    segs, texts, X = seeds_input
+    return ThemeModel().fit(texts, X, groups=[s.article_id for s in segs], embedder=embedder)
+
+
+def _theme_of(model: ThemeModel, segs, outlet: str) -> set[int]:
+    return {int(t) for s, t in zip(segs, model.topics_) if s.outlet == outlet}
+
+
+def test_seeds_give_the_six_stories(seeds_model, seeds_input) -> None:
+    segs, _, _ = seeds_input
+    topics = seeds_model.topics_
+    assert (topics == -1).mean() <= 0.10
+    assert len(set(topics.tolist()) - {-1}) == 6
+    # Each article's segments share one theme; the paired stories share a theme.
+    for art in {s.article_id for s in segs}:
+        assert len({int(t) for s, t in zip(segs, topics) if s.article_id == art and t != -1}) == 1
+    assert _theme_of(seeds_model, segs, "Daily Mirror") == _theme_of(seeds_model, segs, "South Wales Guardian")
+    themes_by_outlet = {o: _theme_of(seeds_model, segs, o) for o in ("Metro", "The Guardian", "Sky News", "ITV News")}
+    assert len(set.union(*themes_by_outlet.values())) == 4
+    labels = " | ".join(seeds_model.labels_.values())
+    assert "WhatsApp" in labels or "Telegram" in labels
+    assert "Korea" in labels
+
+
+def test_labels_and_keywords_are_not_stop_words(seeds_model) -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    for t, kws in seeds_model.keywords_.items():
+        assert kws, t
+        words = [w for w, _ in kws]
+        assert not any(w in ENGLISH_STOP_WORDS for w in words), words
+        label_words = {w.strip(",").lower() for w in seeds_model.labels_[t].split()}
+        assert label_words - ENGLISH_STOP_WORDS, seeds_model.labels_[t]
+        assert len(seeds_model.labels_[t].split()) <= 8
+
+
+def test_fitted_attributes(seeds_model, seeds_input) -> None:
+    n = len(seeds_input[1])
+    assert seeds_model.topics_.shape == (n,)
+    assert seeds_model.was_outlier_.dtype == bool and seeds_model.was_outlier_.shape == (n,)
+    assert seeds_model.coords_2d_.shape == (n, 2) and seeds_model.coords_2d_.dtype == np.float32
+    assert np.isfinite(seeds_model.coords_2d_).all()
+    sizes = [int((seeds_model.topics_ == t).sum()) for t in sorted(set(seeds_model.topics_.tolist()) - {-1})]
+    assert sizes == sorted(sizes, reverse=True)  # theme 0 is the largest
+    assert set(seeds_model.topic_embeddings_) == set(seeds_model.topics_.tolist())
+    sim = seeds_model.similarity()
+    assert sim.shape[0] == sim.shape[1] == len(seeds_model.topic_embeddings_)
+
+
+def test_same_input_in_canonical_order_gives_same_themes(seeds_model, seeds_input, embedder) -> None:
+    segs, texts, X = seeds_input
+    order = list(range(len(segs)))
+    random.Random(7).shuffle(order)
+    shuffled = [segs[i] for i in order]
+    canonical = sorted(range(len(shuffled)), key=lambda i: shuffled[i].segment_id)  # what the pipeline does
+    idx = [order[i] for i in canonical]
+    again = ThemeModel().fit(
+        [texts[i] for i in idx], X[idx], groups=[segs[i].article_id for i in idx], embedder=embedder
+    )
+    np.testing.assert_array_equal(again.topics_, seeds_model.topics_)
+    assert again.labels_ == seeds_model.labels_
+    assert again.keywords_ == seeds_model.keywords_
+
+
+def test_explicit_n_topics(seeds_input) -> None:
+    segs, texts, X = seeds_input
+    model = ThemeModel(n_topics=3).fit(texts, X, groups=[s.article_id for s in segs])
+    assert len(set(model.topics_.tolist()) - {-1}) == 3
+
+
+def test_n_topics_larger_than_corpus_is_a_config_error(embedder) -> None:
+    texts = ["Markets fell.", "Rain is coming.", "The team won."]
+    with pytest.raises(ConfigError, match=r"n_topics=5.*\b3\b"):
+        ThemeModel(n_topics=5).fit(texts, embedder.encode(texts))
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_tiny_corpus_is_one_theme_with_a_warning(embedder, n: int) -> None:
+    texts = ["Stocks fell on Monday.", "A storm hit the coast.", "The striker scored.", "Bread needs yeast."][:n]
+    with pytest.warns(SmallCorpusWarning):
+        model = ThemeModel().fit(texts, embedder.encode(texts))
+    assert model.topics_.tolist() == [0] * n
+    assert model.coords_2d_.shape == (n, 2)
+    assert model.labels_[0]
+
+
+def test_identical_segments_are_one_theme(embedder) -> None:
+    texts = ["Russia restricts WhatsApp calls over data sharing."] * 8
+    with pytest.warns(SmallCorpusWarning, match="identical"):
+        model = ThemeModel().fit(texts, embedder.encode(texts))
+    assert set(model.topics_.tolist()) == {0}
+
+
+def test_synthetic_groups_are_found(embedder) -> None:
+    groups = {
+        "markets": ["Stock markets fell sharply", "Shares slid as investors sold", "The central bank raised interest rates",
+                    "Bond yields rose on inflation fears", "The index closed lower after earnings", "Banks lost value in trading"],
+        "football": ["The striker scored twice in the final", "The goalkeeper saved a penalty", "The club signed a new midfielder",
+                     "Fans cheered as the team won the league", "The coach praised his defenders", "A late goal sealed the match"],
+        "cooking": ["Knead the dough and let it rise", "Simmer the tomato sauce for an hour", "Bake the cake at 180 degrees",
+                    "Chop the onions and fry them in butter", "Season the soup with salt and pepper", "Whisk the eggs with sugar"],
+    }
+    texts = [t for ts in groups.values() for t in ts]
+    model = ThemeModel().fit(texts, embedder.encode(texts))
+    group_of = [g for g, ts in groups.items() for _ in ts]
+    themes = set(model.topics_.tolist()) - {-1}
+    assert 3 <= len(themes) <= 5
+    for t in themes:  # no theme mixes two subjects
+        assert len({g for g, tt in zip(group_of, model.topics_) if tt == t}) == 1
+
+
+def test_save_load_round_trip_without_pickle(seeds_model, seeds_input, embedder, tmp_path) -> None:
+    seeds_model.save(tmp_path / "model")
+    files = [p for p in (tmp_path / "model").rglob("*") if p.is_file()]
+    assert files
+    assert not [p for p in files if p.suffix in (".pkl", ".pickle", ".joblib")]
+    loaded = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    np.testing.assert_array_equal(loaded.topics_, seeds_model.topics_)
+    np.testing.assert_array_equal(loaded.was_outlier_, seeds_model.was_outlier_)
+    np.testing.assert_allclose(loaded.coords_2d_, seeds_model.coords_2d_)
+    assert loaded.labels_ == seeds_model.labels_
+    assert loaded.keywords_ == seeds_model.keywords_
+    assert [w for w, _ in loaded.bertopic_.get_topic(0)] == [w for w, _ in seeds_model.bertopic_.get_topic(0)]
+
+    segs, texts, X = seeds_input
+    np.testing.assert_array_equal(loaded.transform(texts, X)[:10], seeds_model.transform(texts, X)[:10])
+    whatsapp = _theme_of(seeds_model, segs, "The Guardian").pop()
+    new = ["Moscow blocked calls on Telegram and WhatsApp, saying the messengers refuse to share data."]
+    assert loaded.transform(new, embedder.encode(new)).tolist() == [whatsapp]
+
+
+def test_bertopic_tools_work_on_a_loaded_model(seeds_model, seeds_input, embedder, tmp_path) -> None:
+    segs, _, _ = seeds_input
+    seeds_model.save(tmp_path / "model")
+    model = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    tree = model.hierarchy()
+    assert len(tree) == len(set(model.topics_.tolist()) - {-1}) - 1
+    per_outlet = model.topics_per_class([s.outlet or "unknown" for s in segs])
+    assert set(per_outlet["Class"]) >= {"Metro", "ITV News"}
+    n_before = len(set(model.topics_.tolist()) - {-1})
+    model.merge([0, 1])
+    assert len(set(model.topics_.tolist()) - {-1}) == n_before - 1
+    model.reduce(2)
+    assert len(set(model.topics_.tolist()) - {-1}) == 2
+    assert set(model.labels_) == set(model.topics_.tolist())

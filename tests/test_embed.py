@@ -1,0 +1,82 @@
+"""Embedding stage: the bundled model works offline, the cache encodes each text once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from topicsum._config import EmbedConfig
+from topicsum._embed import embed_texts, get_embedder
+from topicsum._errors import ModelUnavailableError
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records every text it is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dimension = inner.dimension
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool | None = None) -> np.ndarray:
+        self.encoded.extend(texts)
+        return self.inner.encode(texts, batch_size=batch_size, show_progress=show_progress)
+
+
+def test_bundled_model_gives_normalised_384_d_vectors(embedder) -> None:
+    vecs = embedder.encode(["Russia restricts WhatsApp calls.", "A boat capsized off Lampedusa."])
+    assert vecs.shape == (2, 384)
+    assert vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert "all-MiniLM-L6-v2" in embedder.model_id
+
+
+def test_cache_encodes_only_unseen_texts(embedder, tmp_path) -> None:
+    counting = CountingEmbedder(embedder)
+    texts = ["Putin met Trump in Alaska.", "Migrants drowned off Italy.", "Putin met Trump in Alaska."]
+    first = embed_texts(texts, counting, cache_dir=tmp_path)
+    assert counting.encoded == ["Putin met Trump in Alaska.", "Migrants drowned off Italy."]
+    np.testing.assert_array_equal(first[0], first[2])
+
+    counting.encoded.clear()
+    again = embed_texts(texts, counting, cache_dir=tmp_path)
+    assert counting.encoded == []
+    np.testing.assert_array_equal(again, first)
+
+    grown = [*texts, "Telegram calls were blocked."]
+    out = embed_texts(grown, counting, cache_dir=tmp_path)
+    assert counting.encoded == ["Telegram calls were blocked."]
+    assert out.shape == (4, 384)
+    np.testing.assert_allclose(out[:3], first, atol=1e-6)
+    assert list((tmp_path / "embeddings").glob("*.sqlite"))
+
+
+def test_without_cache_dir_still_dedupes(embedder) -> None:
+    counting = CountingEmbedder(embedder)
+    out = embed_texts(["same", "same", "other"], counting, cache_dir=None)
+    assert out.shape == (3, 384)
+    assert counting.encoded == ["same", "other"]
+    assert embed_texts([], counting, cache_dir=None).shape == (0, 384)
+
+
+def test_unknown_model_names_the_offline_choice() -> None:
+    with pytest.raises(ModelUnavailableError) as info:
+        get_embedder(EmbedConfig(model="no-such-org/no-such-embedding-model"))
+    message = str(info.value)
+    assert "no-such-org/no-such-embedding-model" in message
+    assert "minilm" in message
+
+
+def test_stage_modules_import_no_heavy_packages() -> None:
+    code = (
+        "import sys, topicsum._embed, topicsum._cluster, topicsum._label\n"
+        "heavy = [m for m in ('torch', 'bertopic', 'sentence_transformers', 'umap', 'hdbscan') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)

@@ -1,0 +1,197 @@
+"""Labelling stage: readable labels, keywords and representative segments per theme.
+
+:func:`readable_label` turns a theme's keywords (c-TF-IDF refined with
+KeyBERTInspired and MMR) into a few words with their usual capitalisation,
+chaining overlapping phrases ("north korean" + "korean workers" ->
+"North Korean workers").  :func:`describe_themes` builds one
+:class:`~topicsum._types.Theme` per theme.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._types import Theme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._cluster import ThemeModel
+
+__all__ = ["describe_themes", "keyword_label", "readable_label"]
+
+logger = logging.getLogger(__name__)
+
+_MAX_WORDS = 5
+_MAX_PHRASES = 3
+
+
+def _norm(word: str) -> str:
+    w = word.lower()
+    if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w
+
+
+_GAP = r"(?:[\s\-]+(?:of|the|a|an|and|to|in|on|for|with|from|by|at|as|its|their|his|her|over|off)){0,2}[\s\-]+"
+
+
+def _find(phrase: str, texts: Sequence[str]) -> str | None:
+    """How ``phrase`` (keywords, stop words removed) is written in ``texts``, most frequent form first.
+
+    Up to two short function words may sit between keywords ("bodies russian" ->
+    "bodies of Russian"); a sentence-initial capital is dropped unless the
+    phrase is mostly written capitalised.
+    """
+    words = phrase.split()
+    if not words:
+        return None
+    pattern = re.compile(r"\b" + _GAP.join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+    counts: Counter[str] = Counter()
+    for t in texts:
+        counts.update(" ".join(m.group(0).split()) for m in pattern.finditer(t))
+    if not counts:
+        return None
+    best = max(counts.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
+    lower = sum(c for form, c in counts.items() if form[:1].islower())
+    if best[:1].isupper() and lower >= counts[best] and not any(w[:1].isupper() for w in best.split()[1:]):
+        best = best[:1].lower() + best[1:]
+    return best
+
+
+def readable_label(keywords: Sequence[tuple[str, float]], texts: Sequence[str] = ()) -> str:
+    """A short label from a theme's keywords, written as in its texts.
+
+    Keywords that overlap are chained when the longer phrase occurs in the
+    texts ("north korean" + "korean workers" -> "North Korean workers"); up
+    to three phrases are joined with commas.
+
+    Parameters
+    ----------
+    keywords : sequence of (str, float)
+        Keywords, best first (1- or 2-grams, stop words removed).
+    texts : sequence of str
+        Some of the theme's texts, to recover spelling and function words.
+
+    Examples
+    --------
+    >>> readable_label([("north korean", .9), ("korean workers", .8), ("russia", .7)],
+    ...                ["North Korean workers in Russia."])
+    'North Korean workers, Russia'
+    >>> readable_label([])
+    'Miscellaneous'
+    """
+    phrases = [" ".join(str(w).split()) for w, _ in keywords if str(w).strip()]
+    if not phrases:
+        return "Miscellaneous"
+    if texts:
+        found = [p for p in phrases if _find(p, texts)]
+        phrases = found or phrases
+    chosen: list[list[str]] = []
+    used: set[str] = set()
+    for ph in phrases:
+        words = ph.split()
+        new = [w for w in words if _norm(w) not in used]
+        if not new:
+            continue
+        merged = False
+        for c in chosen:
+            for cand in (c + words[1:] if _norm(c[-1]) == _norm(words[0]) else None,
+                         words[:-1] + c if _norm(words[-1]) == _norm(c[0]) else None):
+                if cand and len(cand) <= _MAX_WORDS - 1 and (not texts or _find(" ".join(cand), texts)):
+                    c[:] = cand
+                    merged = True
+                    break
+            if merged:
+                break
+        if not merged:
+            if len(new) < len(words):  # overlaps a chosen phrase but does not chain: redundant
+                continue
+            if len(chosen) >= _MAX_PHRASES or sum(map(len, chosen)) + len(words) > _MAX_WORDS:
+                continue
+            chosen.append(list(words))
+        used.update(_norm(w) for w in words)
+        if sum(map(len, chosen)) >= _MAX_WORDS - 1 and len(chosen) >= 2:
+            break
+    parts = [(_find(" ".join(c), texts) if texts else None) or " ".join(c) for c in chosen]
+    label = ", ".join(parts)
+    return label[:1].upper() + label[1:]
+
+
+def keyword_label(keywords: Sequence[tuple[str, float]], n: int = 4) -> str:
+    """The keyword-based label: the first ``n`` keywords joined by ", ".
+
+    Examples
+    --------
+    >>> keyword_label([("whatsapp", .9), ("telegram", .8)])
+    'whatsapp, telegram'
+    """
+    return ", ".join(str(w) for w, _ in list(keywords)[:n])
+
+
+def describe_themes(
+    model: ThemeModel,
+    *,
+    segment_ids: Sequence[str],
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    article_ids: Sequence[str],
+    outlets: Sequence[str],
+    n_representatives: int = 3,
+) -> list[Theme]:
+    """One :class:`~topicsum._types.Theme` per theme of a fitted ``model``.
+
+    The arguments are aligned with the texts ``model`` was fitted on.  Themes
+    come in id order (0 = largest), the outlier group (-1), if any, last.
+    Representative segments are those closest to the theme centre.
+
+    Examples
+    --------
+    >>> from topicsum._cluster import ThemeModel
+    >>> from topicsum._config import EmbedConfig
+    >>> from topicsum._embed import get_embedder
+    >>> emb = get_embedder(EmbedConfig())
+    >>> texts = ["Stocks fell sharply.", "Shares slid again.", "The striker scored.", "The team won the cup."]
+    >>> X = emb.encode(texts)
+    >>> model = ThemeModel(n_topics=2).fit(texts, X, embedder=emb)
+    >>> themes = describe_themes(model, segment_ids=["s1", "s2", "s3", "s4"], texts=texts, embeddings=X,
+    ...                          article_ids=["a1", "a1", "a2", "a2"], outlets=["BBC", "BBC", "ITV", "ITV"])
+    >>> [(t.topic_id, t.size) for t in themes]
+    [(0, 2), (1, 2)]
+    """
+    topics = np.asarray(model.topics_)
+    n = len(topics)
+    for name, seq in (("segment_ids", segment_ids), ("texts", texts), ("article_ids", article_ids), ("outlets", outlets)):
+        if len(seq) != n:
+            raise ValueError(f"{name} has {len(seq)} entries but the model was fitted on {n} segments.")
+    X = np.asarray(embeddings, dtype=np.float32)
+    ids = sorted(t for t in set(topics.tolist()) if t != -1) + ([-1] if (topics == -1).any() else [])
+    themes: list[Theme] = []
+    for t in ids:
+        members = np.flatnonzero(topics == t)
+        centre = model.topic_embeddings_.get(t)
+        if centre is None:
+            centre = X[members].mean(axis=0)
+        sims = X[members] @ np.asarray(centre, dtype=np.float32)
+        order = members[np.lexsort((members, -sims))]  # most central first; ties by position
+        reps = tuple(segment_ids[i] for i in order[:n_representatives])
+        kws = tuple((w, round(float(s), 4)) for w, s in model.keywords_.get(t, []))
+        themes.append(
+            Theme(
+                topic_id=int(t),
+                label=model.labels_.get(t) or readable_label(kws, [texts[i] for i in members[:200]]),
+                keywords=kws,
+                size=int(len(members)),
+                segment_ids=tuple(segment_ids[i] for i in members),
+                article_ids=tuple(dict.fromkeys(article_ids[i] for i in members)),
+                representative_segment_ids=reps,
+                outlets=tuple(sorted({outlets[i] for i in members if outlets[i]})),
+                share=round(len(members) / n, 4) if n else 0.0,
+                keyword_label=keyword_label(kws),
+            )
+        )
+    return themes

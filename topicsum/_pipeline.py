@@ -9,6 +9,9 @@ produced; this module is deliberately thin glue.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import json
 import logging
 import os
 import platform
@@ -213,7 +216,7 @@ def run(
     >>> result.topics[["topic", "label", "size"]]  # doctest: +SKIP
     """
     from ._cluster import ThemeModel
-    from ._embed import embed_texts, get_embedder
+    from ._embed import embed_texts
     from ._ingest import load_corpus
     from ._label import describe_themes
 
@@ -251,7 +254,7 @@ def run(
     u_outlets = segments["outlet"].fillna("").to_numpy()[uidx].tolist()
 
     with timer.stage("embed"):
-        embedder = get_embedder(cfg.embed)
+        embedder = _embedder(cfg.embed, cache_dir)
         u_emb = embed_texts(
             u_texts,
             embedder,
@@ -260,8 +263,21 @@ def run(
             show_progress=show_progress,
         )
 
+    fit_key = _key(
+        {
+            "version": metadata_version(),
+            "embedding": embedder.model_id,
+            "cluster": dataclasses.asdict(cfg.cluster),
+            "segments": unique_ids,
+            "groups": u_articles,
+        }
+    )
     with timer.stage("cluster"):
-        model = ThemeModel.from_config(cfg.cluster).fit(u_texts, u_emb, groups=u_articles, embedder=embedder)
+        model = _cached_fit(
+            cache_dir / "themes" / fit_key if cfg.embed.cache else None,
+            lambda: ThemeModel.from_config(cfg.cluster).fit(u_texts, u_emb, groups=u_articles, embedder=embedder),
+            embedder,
+        )
 
     with timer.stage("label"):
         themes = describe_themes(
@@ -278,17 +294,27 @@ def run(
     if summarise:
         from ._summarise import summarise_themes
 
+        digest_cache = (
+            cache_dir / "digests" / f"{_key({'themes': fit_key, 'summarise': dataclasses.asdict(cfg.summarise)})}.json"
+            if cfg.embed.cache
+            else None
+        )
         with timer.stage("summarise"):
-            digests, summariser_info = summarise_themes(
-                [t for t in themes if t.topic_id >= 0],
-                texts=dict(zip(unique_ids, u_texts)),
-                outlets=dict(zip(unique_ids, u_outlets)),
-                embedder=embedder,
-                config=cfg.summarise,
-                cache_dir=cache_dir,
-                seed=cfg.cluster.seed,
-                show_progress=show_progress,
-            )
+            cached = _read_digests(digest_cache)
+            if cached is not None:
+                digests, summariser_info = cached
+            else:
+                digests, summariser_info = summarise_themes(
+                    [t for t in themes if t.topic_id >= 0],
+                    texts=dict(zip(unique_ids, u_texts)),
+                    outlets=dict(zip(unique_ids, u_outlets)),
+                    embedder=embedder,
+                    config=cfg.summarise,
+                    cache_dir=cache_dir,
+                    seed=cfg.cluster.seed,
+                    show_progress=show_progress,
+                )
+                _write_digests(digest_cache, digests, summariser_info)
         if cfg.summarise.llm_labels:
             themes = [
                 dataclasses.replace(t, label=digests[t.topic_id].label)
@@ -364,6 +390,96 @@ def run(
     if out is not None:
         write_outputs(result, Path(out), formats=cfg.report.formats, overwrite=overwrite, _timer=timer, _started=started)
     return result
+
+
+def metadata_version() -> str:
+    """topicsum's installed version (part of every cache key)."""
+    from . import __version__
+
+    return __version__
+
+
+def _key(data: Any) -> str:
+    """A stable content key for the stage caches."""
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:40]
+
+
+@functools.lru_cache(maxsize=2)
+def _embedder(config: Any, cache_dir: Path) -> Any:
+    """One loaded embedder per embedding config and process (notebooks re-run often)."""
+    from ._embed import get_embedder
+
+    return get_embedder(config, cache_dir=cache_dir)
+
+
+def _cached_fit(folder: Path | None, fit: Any, embedder: Any) -> Any:
+    """Fit the theme model, or load the one fitted before on exactly these segments and settings.
+
+    The cache is written atomically (temp folder, then rename); a damaged
+    entry is ignored and refitted.
+    """
+    from ._cluster import ThemeModel
+
+    if folder is not None and (folder / ".complete").is_file():
+        try:
+            model = ThemeModel.load(folder, embedder=embedder)
+            logger.info("themes: reusing the model fitted on the same segments (%s)", folder.name)
+            return model
+        except Exception as exc:  # noqa: BLE001 - a cache problem must never fail a run
+            logger.warning("themes: ignoring a damaged cache entry %s (%s)", folder, exc)
+    model = fit()
+    if folder is not None:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            model.save(tmp)
+            (tmp / ".complete").write_text("", encoding="utf-8")
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            os.replace(tmp, folder)
+        except Exception as exc:  # noqa: BLE001 - caching is an optimisation, never a failure
+            shutil.rmtree(tmp, ignore_errors=True)
+            logger.warning("themes: could not cache the fitted model (%s)", exc)
+    return model
+
+
+def _read_digests(path: Path | None) -> tuple[dict[int, Digest], dict[str, Any]] | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        from ._result import _digest_from_json
+
+        data = json.loads(path.read_text(encoding="utf-8"))
+        digests = {int(k): _digest_from_json(int(k), v) for k, v in data["digests"].items()}
+        logger.info("summarise: reusing digests written for the same themes and settings")
+        return digests, data["info"]  # type: ignore[return-value]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("summarise: ignoring a damaged cache entry %s (%s)", path, exc)
+        return None
+
+
+def _write_digests(path: Path | None, digests: Mapping[int, Digest], info: Mapping[str, Any]) -> None:
+    if path is None:
+        return
+    payload = {
+        "digests": {
+            str(tid): {
+                "digest_sentences": [
+                    {"text": s.text, "segment_ids": list(s.segment_ids), "method": s.method} for s in d.sentences
+                ],
+                "guard": {"generated": d.generated, "kept": d.kept, "replaced": d.replaced},
+                "llm_label": d.label,
+            }
+            for tid, d in digests.items()
+        },
+        "info": dict(info),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(path, payload, default=str)
+    except OSError as exc:
+        logger.warning("summarise: could not cache the digests (%s)", exc)
 
 
 def _date_range(documents: Sequence[Mapping[str, Any]]) -> list[str] | None:
@@ -465,7 +581,7 @@ def write_outputs(
 
 def transform_documents(result: Result, documents: Any, **load_options: Any) -> pd.DataFrame:
     """Segment new documents and place each segment into the existing themes."""
-    from ._embed import embed_texts, get_embedder
+    from ._embed import embed_texts
     from ._errors import StageSkippedError
     from ._ingest import load_corpus
 
@@ -481,7 +597,7 @@ def transform_documents(result: Result, documents: Any, **load_options: Any) -> 
     else:
         corpus = load_corpus(documents, config=cfg.ingest, segment_config=cfg.segment, **load_options)
     frame = corpus.segments_frame()
-    embedder = get_embedder(cfg.embed)
+    embedder = _embedder(cfg.embed, cfg.resolved_cache_dir())
     emb = embed_texts(
         frame["text"].tolist(),
         embedder,

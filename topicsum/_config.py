@@ -256,7 +256,7 @@ class SummariseConfig:
     mode: str = "hybrid"
     digest_sentences: int = 5
     max_new_tokens: int = 96
-    repetition_penalty: float = 1.15
+    repetition_penalty: float = 1.0
     llm_labels: bool = True
     prompt_tokens: int = 512
     overview_sentences: int = 2

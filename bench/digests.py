@@ -1,0 +1,217 @@
+"""Benchmark the digest stage on Multi-News: ROUGE for each mode next to a lead baseline.
+
+Reads ``../shared/data/multi_news_test200.jsonl`` (200 clusters of the
+Multi-News test set, one human summary each; see ../shared/data/README.md) and
+skips cleanly when it is absent.  Each cluster is treated as one theme whose
+segments are the documents' paragraphs (outlet = ``doc1``, ``doc2``...).  For
+every cluster it writes digests in each requested mode and a lead baseline
+(first sentences of each document, round robin, up to the same number of words
+as the default-mode digest), then scores them with ROUGE-1/2/L F (rouge-score,
+Porter stemming).  Also measured: model load time cold (de-quantise the GGUF
+into an empty cache) and warm (load the cached safetensors), seconds per
+cluster, and the faithfulness guard's statistics.
+
+Usage::
+
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python bench/digests.py --limit 20
+    PYTHONPATH=. HF_HUB_OFFLINE=1 python bench/digests.py            # all 200, 10-30 min
+
+Writes ``bench/digests.json`` and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "multi_news_test200.jsonl"
+PUBLISHED = {"LexRank": (38.27, 12.70), "TextRank": (38.44, 13.10), "MMR": (38.77, 11.98), "First-3": (39.41, 11.77)}
+
+
+def _clusters(path: Path, limit: int | None) -> list[dict[str, Any]]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(json.loads(line))
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def _segments(documents: list[str], max_paragraphs: int) -> tuple[dict[str, str], dict[str, str]]:
+    texts: dict[str, str] = {}
+    outlets: dict[str, str] = {}
+    for d, doc in enumerate(documents):
+        paras = [p.strip() for p in doc.replace("\r", "").split("\n") if p.strip()]
+        for p, para in enumerate(paras[:max_paragraphs]):
+            sid = f"d{d}p{p}"
+            texts[sid] = para
+            outlets[sid] = f"doc{d + 1}"
+    return texts, outlets
+
+
+def _lead(documents: list[str], words: int) -> str:
+    from topicsum._summarise import split_sentences
+
+    sents = [[s for s in split_sentences(doc) if len(s) >= 25] for doc in documents]
+    out: list[str] = []
+    count = 0
+    for rank in range(max((len(s) for s in sents), default=0)):
+        for doc in sents:
+            if rank < len(doc) and count < words:
+                out.append(doc[rank])
+                count += len(doc[rank].split())
+    return " ".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=None, help="only the first N clusters")
+    ap.add_argument("--modes", default="extractive,hybrid,abstractive", help="comma-separated digest modes")
+    ap.add_argument("--summariser", default="smollm2")
+    ap.add_argument("--engine", default="auto")
+    ap.add_argument("--sentences", type=int, default=9, help="digest_sentences (references have ~220 words)")
+    ap.add_argument("--prompt-tokens", type=int, default=None)
+    ap.add_argument("--max-new-tokens", type=int, default=None)
+    ap.add_argument("--repetition-penalty", type=float, default=None)
+    ap.add_argument("--max-paragraphs", type=int, default=30, help="paragraphs read per document")
+    ap.add_argument("--cache-dir", default=None, help="topicsum cache (default: $TOPICSUM_CACHE or bench/cache)")
+    ap.add_argument("--cold", action="store_true", help="also time a cold load into an empty cache")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "digests.json"))
+    args = ap.parse_args(argv)
+
+    if not DATA.is_file():
+        print(f"skipped: {DATA} not found (the shared benchmark data is not here)")
+        return 0
+    sys.path.insert(0, str(ROOT))
+    import dataclasses
+
+    from rouge_score import rouge_scorer
+
+    from topicsum import _summarise as S
+    from topicsum._config import EmbedConfig, SummariseConfig
+    from topicsum._embed import get_embedder
+    from topicsum._types import Theme
+
+    cache_dir = Path(args.cache_dir or os.environ.get("TOPICSUM_CACHE") or ROOT / "bench" / "cache")
+    clusters = _clusters(DATA, args.limit)
+    embedder = get_embedder(EmbedConfig())
+    base = SummariseConfig(summariser=args.summariser, engine=args.engine, digest_sentences=args.sentences,
+                           llm_labels=False)  # fmt: skip
+    overrides = {
+        k: v for k, v in (("prompt_tokens", args.prompt_tokens), ("max_new_tokens", args.max_new_tokens),
+                          ("repetition_penalty", args.repetition_penalty)) if v is not None
+    }  # fmt: skip
+    base = dataclasses.replace(base, **overrides)
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+
+    loads: dict[str, float] = {}
+    if args.summariser != "extractive":
+        if args.cold:
+            with tempfile.TemporaryDirectory() as tmp:
+                S._GENERATORS.clear()
+                t = time.perf_counter()
+                S.get_generator(base, cache_dir=Path(tmp))
+                loads["cold_seconds"] = round(time.perf_counter() - t, 2)
+        S._GENERATORS.clear()
+        S.get_generator(base, cache_dir=cache_dir)  # make sure the converted weights are cached
+        S._GENERATORS.clear()
+        t = time.perf_counter()
+        S.get_generator(base, cache_dir=cache_dir)
+        loads["warm_seconds"] = round(time.perf_counter() - t, 2)
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    results: dict[str, dict[str, Any]] = {}
+    per_cluster: list[dict[str, Any]] = []
+    order = [m for m in ("hybrid", "abstractive", "extractive") if m in modes]
+    for m in order:
+        results[m] = {"scores": [], "seconds": 0.0, "words": 0, "guard": {"generated": 0, "kept": 0, "replaced": 0}}
+    results["lead"] = {"scores": [], "seconds": 0.0, "words": 0}
+    for ci, row in enumerate(clusters):
+        texts, outlets = _segments(row["documents"], args.max_paragraphs)
+        ref = row["summary"].lstrip("–- ").strip()
+        theme = Theme(0, "cluster", (), len(texts), tuple(texts), (), ())
+        rec: dict[str, Any] = {"id": row["id"]}
+        target_words = None
+        for m in order:
+            cfg = dataclasses.replace(base, mode=m, summariser="extractive" if m == "extractive" else base.summariser)
+            t = time.perf_counter()
+            digests, info = S.summarise_themes([theme], texts=texts, outlets=outlets, embedder=embedder,
+                                               config=cfg, cache_dir=cache_dir, show_progress=False)  # fmt: skip
+            dt = time.perf_counter() - t
+            d = digests[0]
+            text = d.text
+            sc = scorer.score(ref, text)
+            r = results[m]
+            r["scores"].append({k: v.fmeasure for k, v in sc.items()})
+            r["seconds"] += dt
+            r["words"] += len(text.split())
+            if "guard" in r:
+                for k in ("generated", "kept", "replaced"):
+                    r["guard"][k] += getattr(d, k)
+            rec[m] = {"rouge1": round(sc["rouge1"].fmeasure * 100, 2), "seconds": round(dt, 2),
+                      "generated": d.generated, "kept": d.kept, "replaced": d.replaced,
+                      "text": text[:1500]}  # fmt: skip
+            if target_words is None:
+                target_words = len(text.split())
+        t = time.perf_counter()
+        lead = _lead(row["documents"], target_words or 200)
+        results["lead"]["seconds"] += time.perf_counter() - t
+        sc = scorer.score(ref, lead)
+        results["lead"]["scores"].append({k: v.fmeasure for k, v in sc.items()})
+        results["lead"]["words"] += len(lead.split())
+        rec["lead"] = {"rouge1": round(sc["rouge1"].fmeasure * 100, 2)}
+        per_cluster.append(rec)
+        line = " ".join(f"{m}={rec[m]['rouge1']:.1f}" for m in [*order, "lead"])
+        print(f"[{ci + 1}/{len(clusters)}] {line}", file=sys.stderr, flush=True)
+
+    n = max(len(clusters), 1)
+    summary: dict[str, Any] = {}
+    for m, r in results.items():
+        sc = r["scores"]
+        summary[m] = {
+            "rouge1": round(100 * sum(s["rouge1"] for s in sc) / n, 2),
+            "rouge2": round(100 * sum(s["rouge2"] for s in sc) / n, 2),
+            "rougeL": round(100 * sum(s["rougeL"] for s in sc) / n, 2),
+            "seconds_per_cluster": round(r["seconds"] / n, 3),
+            "mean_words": round(r["words"] / n, 1),
+        }
+        if "guard" in r:
+            summary[m]["guard"] = r["guard"]
+    out = {
+        "data": "../shared/data/multi_news_test200.jsonl",
+        "clusters": len(clusters),
+        "summariser": args.summariser,
+        "config": dataclasses.asdict(base),
+        "max_paragraphs": args.max_paragraphs,
+        "load": loads,
+        "results": summary,
+        "published": {k: {"rouge1": v[0], "rouge2": v[1]} for k, v in PUBLISHED.items()},
+        "per_cluster": per_cluster,
+    }
+    Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    print(f"\nMulti-News, {len(clusters)} clusters, ROUGE F (rouge-score, stemming); loads: {loads}\n")
+    print("| system | R-1 | R-2 | R-L | words | s/cluster | guard gen/kept/replaced |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for m, s in summary.items():
+        name = m if m in ("lead", "extractive") else f"{m} ({args.summariser})"
+        g = s.get("guard")
+        gs = f"{g['generated']}/{g['kept']}/{g['replaced']}" if g else ""
+        print(f"| {name} | {s['rouge1']:.2f} | {s['rouge2']:.2f} | {s['rougeL']:.2f} | {s['mean_words']:.0f} | "
+              f"{s['seconds_per_cluster']:.2f} | {gs} |")  # fmt: skip
+    for k, (r1, r2) in PUBLISHED.items():
+        print(f"| {k} (published) | {r1:.2f} | {r2:.2f} | | | | |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

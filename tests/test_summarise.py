@@ -1,0 +1,226 @@
+"""Digests: extract -> generate -> guard, with the bundled SmolLM2 and the extractive backend."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from topicsum._config import SummariseConfig
+from topicsum._errors import ModelUnavailableError
+from topicsum._summarise import (
+    OVERVIEW_INSTRUCTION,
+    SourceSentence,
+    _check_label,
+    _encode,
+    _fit_excerpts,
+    get_generator,
+    guard_sentences,
+    summarise_themes,
+)
+from topicsum._types import Theme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TEXTS = {
+    "s1": "Mr Park said one colleague fell from the third floor and broke his arm. "
+    "He was hospitalised for two months and then sent back to North Korea at his own expense.",
+    "s2": "Each worker was required to send about $1,000 per month to North Korea as a loyalty remittance. "
+    "Most of the workers earned only $600 to $800 a month.",
+    "s3": "South Korean intelligence officials estimate as many as 15,000 North Koreans are working in Russia. "
+    "They work in the timber and construction industries in Siberia.",
+    "s4": "Workers who missed their quota had to work from 7am to 5am the next day, 22 hours straight.",
+}
+OUTLETS = {"s1": "Daily Mirror", "s2": "Daily Mirror", "s3": "Metro", "s4": "Metro"}
+THEME = Theme(
+    topic_id=0,
+    label="north_koreans_russia",
+    keywords=(("north koreans", 0.5), ("workers", 0.4), ("russia", 0.3), ("quota", 0.2)),
+    size=4,
+    segment_ids=tuple(TEXTS),
+    article_ids=("a1", "a2"),
+    representative_segment_ids=("s3",),
+)
+
+
+def _sources() -> list[SourceSentence]:
+    from topicsum._summarise import theme_sentences
+
+    return theme_sentences(THEME.segment_ids, TEXTS, OUTLETS)
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    """The bundled model, loaded once (converted into the session cache on first use)."""
+    return get_generator(SummariseConfig(), cache_dir=Path(os.environ["TOPICSUM_CACHE"]))
+
+
+@pytest.fixture(scope="module")
+def hybrid(smollm2, embedder):
+    cfg = SummariseConfig(digest_sentences=3)
+    return summarise_themes(
+        [THEME], texts=TEXTS, outlets=OUTLETS, embedder=embedder, config=cfg,
+        cache_dir=Path(os.environ["TOPICSUM_CACHE"]), show_progress=False,
+    )  # fmt: skip
+
+
+def test_hybrid_digest_cites_its_theme_and_keeps_facts(hybrid):
+    digests, info = hybrid
+    digest = digests[0]
+    assert len(digest.sentences) >= 1
+    for s in digest.sentences:
+        assert s.segment_ids and set(s.segment_ids) <= set(THEME.segment_ids)
+        cited = " ".join(TEXTS[i] for i in s.segment_ids)
+        for number in re.findall(r"\d[\d,]*", s.text):
+            assert number in cited, (s.text, number)
+        for name in re.findall(r"(?<=\s)[A-Z][a-z]+", s.text):
+            assert name.rstrip("s") in cited, (s.text, name)
+        assert s.method in ("generated", "extractive")
+    assert info["backend"] == "smollm2" and info["mode"] == "hybrid"
+    assert info["decoding"]["do_sample"] is False
+    assert set(info["guard"]) >= {"generated", "kept", "replaced"}
+    assert digest.label is None or 3 <= len(digest.label.split()) <= 6
+
+
+def test_hybrid_is_deterministic(hybrid, embedder):
+    again, _ = summarise_themes(
+        [THEME], texts=TEXTS, outlets=OUTLETS, embedder=embedder, config=SummariseConfig(digest_sentences=3),
+        cache_dir=Path(os.environ["TOPICSUM_CACHE"]), show_progress=False,
+    )  # fmt: skip
+    assert again[0] == hybrid[0][0]
+
+
+def test_guard_keeps_faithful_and_drops_invented(embedder):
+    sources = _sources()
+    emb = _encode(embedder, [s.text for s in sources])
+    results = guard_sentences(
+        [
+            "South Korean intelligence estimates that up to 15,000 North Koreans work in Russia.",
+            "South Korean intelligence officials estimate as many as 40,000 North Koreans work in Russia.",
+            "Mr Kowalski said one colleague fell from the third floor and broke his arm.",
+            "The central bank raised interest rates to curb inflation in Europe.",
+        ],
+        sources, emb, embedder,
+    )  # fmt: skip
+    assert [r.kept for r in results] == [True, False, False, False]
+    assert results[0].segment_ids == ("s3",)
+    assert "40000" in results[1].missing
+    assert "Kowalski" in results[2].missing
+
+
+def test_guard_treats_verbatim_copy_as_extractive(embedder):
+    sources = _sources()
+    emb = _encode(embedder, [s.text for s in sources])
+    (r,) = guard_sentences([sources[2].text], sources, emb, embedder)
+    assert r.kept and r.verbatim and r.segment_ids == (sources[2].segment_id,)
+
+
+class _ScriptedGenerator:
+    """A stand-in model that always writes the same text (to test what the guard does with it)."""
+
+    model_id = "scripted"
+    engine = "test"
+    context_tokens = 2048
+    instructions = True
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def text_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def prompt_tokens(self, instruction, excerpts) -> int:
+        return len(instruction.split()) + sum(len(e.split()) for e in excerpts)
+
+    def generate(self, instruction, excerpts, **kw) -> str:
+        if "title" in instruction:
+            return "Invented Zanzibar Election Results"
+        return self.text
+
+
+def test_dropped_sentences_are_replaced_by_extracted_ones(embedder, monkeypatch):
+    import topicsum._summarise as S
+
+    text = (
+        "South Korean intelligence estimates that up to 15,000 North Koreans work in Russia. "
+        "Mr Kowalski said 40 workers died in Siberia last year. "
+        "The central bank raised interest rates to curb inflation in Europe."
+    )
+    monkeypatch.setattr(S, "get_generator", lambda config, cache_dir: _ScriptedGenerator(text))
+    digests, info = summarise_themes(
+        [THEME], texts=TEXTS, outlets=OUTLETS, embedder=embedder,
+        config=SummariseConfig(mode="abstractive", digest_sentences=3), cache_dir=Path("."),
+    )  # fmt: skip
+    d = digests[0]
+    assert (d.generated, d.kept, d.replaced) == (3, 1, 2)
+    assert [s.method for s in d.sentences] == ["generated", "extractive", "extractive"]
+    assert "Kowalski" not in d.text and "inflation" not in d.text
+    for s in d.sentences[1:]:
+        assert s.text in TEXTS[s.segment_ids[0]]
+    assert d.label is None  # the invented title is rejected
+    assert info["guard"] == {"generated": 3, "kept": 1, "replaced": 2, "threshold": 0.6}
+
+
+def test_extractive_mode_quotes_segments(embedder):
+    digests, info = summarise_themes(
+        [THEME, Theme(-1, "outliers", (), 1, ("s1",), (), ())], texts=TEXTS, outlets=OUTLETS, embedder=embedder,
+        config=SummariseConfig(summariser="extractive", digest_sentences=3), cache_dir=Path("."),
+    )  # fmt: skip
+    assert list(digests) == [0]  # outliers are skipped
+    d = digests[0]
+    assert len(d.sentences) == 3
+    for s in d.sentences:
+        assert s.method == "extractive" and s.text in TEXTS[s.segment_ids[0]]
+    assert info["backend"] == "extractive" and info["model"] is None and d.generated == 0
+
+
+def test_one_short_segment_theme_gets_itself(embedder):
+    theme = Theme(3, "rail", (("rail", 1.0),), 1, ("x",), ("a",), ("x",))
+    digests, _ = summarise_themes(
+        [theme], texts={"x": "Rail strike off."}, outlets={"x": "BBC"}, embedder=embedder,
+        config=SummariseConfig(summariser="extractive"), cache_dir=Path("."),
+    )  # fmt: skip
+    (s,) = digests[3].sentences
+    assert (s.text, s.segment_ids, s.method) == ("Rail strike off.", ("x",), "extractive")
+
+
+def test_unavailable_model_fails_fast_naming_offline_choices(tmp_path):
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from topicsum._config import SummariseConfig\n"
+        "from topicsum._errors import ModelUnavailableError\n"
+        "from topicsum._summarise import check_summariser\n"
+        "try:\n"
+        "    check_summariser(SummariseConfig(summariser='no-such-org/no-such-model'), cache_dir=Path('.'))\n"
+        "except ModelUnavailableError as exc:\n"
+        "    print(exc)\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "no-such-org/no-such-model" in out.stdout
+    assert "'smollm2'" in out.stdout and "'extractive'" in out.stdout
+    with pytest.raises(ModelUnavailableError):
+        get_generator(SummariseConfig(summariser=str(tmp_path / "missing-folder")), cache_dir=tmp_path)
+
+
+def test_prompt_budget_drops_sentences_not_the_instruction(smollm2):
+    excerpts = [f"(Outlet {i}) Sentence number {i} says the council met on day {i} to discuss the budget."
+                for i in range(400)]  # fmt: skip
+    chosen = _fit_excerpts(smollm2, OVERVIEW_INSTRUCTION, excerpts, 300)
+    assert 0 < len(chosen) < len(excerpts)
+    assert chosen == excerpts[: len(chosen)]
+    assert smollm2.prompt_tokens(OVERVIEW_INSTRUCTION, chosen) <= 300
+    assert OVERVIEW_INSTRUCTION in smollm2._render(OVERVIEW_INSTRUCTION, chosen)
+
+
+def test_label_check():
+    sources = _sources()
+    assert _check_label("Title: North Korean workers in Russia", THEME, sources) == "North Korean workers in Russia"
+    assert _check_label("Zanzibar election results announced", THEME, sources) is None
+    assert _check_label("Workers", THEME, sources) is None  # too short

@@ -76,12 +76,18 @@ OVERVIEW_INSTRUCTION = (
     "Write one or two short sentences that say what the news excerpts below are about. "
     "Use only facts, names and numbers that appear in the excerpts."
 )
+REWRITE_INSTRUCTION = (
+    "Rewrite the news sentence below as one shorter sentence. "
+    "Keep its names and numbers exactly. Reply with the sentence only."
+)
 LABEL_INSTRUCTION = (
     "Write a short title of 3 to 6 words for the news excerpts below. "
     "Use words from the keywords and excerpts. Reply with the title only."
 )
 
 _MIN_SENTENCE_CHARS = 25
+#: Central sentences the model may try to condense when its overview fails the guard.
+REWRITE_TRIES = 3
 _MAX_SENTENCE_CHARS = 600
 _DUPLICATE_COSINE = 0.92
 
@@ -247,7 +253,13 @@ _STOP = frozenset(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-.]*[A-Za-z]|[A-Za-z]")
 _NUM = re.compile(r"\d+(?:[.,:/]\d+)*")
-_META = re.compile(r"\b(?:excerpts?|the (?:above|below) text|this (?:article|text|summary))\b", re.I)
+_META = re.compile(
+    r"\b(?:excerpts?|the (?:above|below) text|this (?:article|text|summary))\b"
+    r"|^(?:they|these|the (?:articles?|stories|reports?|news))\s+(?:cover|discuss|describe|focus|are about|talk|deal)\b",
+    re.I,
+)
+#: A quoted phrase in a generated sentence: it must be quoted from the sources, word for word.
+_QUOTED = re.compile(r"[\"“](?P<a>[^\"“”]{2,200})[\"”]|(?<!\w)['‘](?P<b>[^'‘’]{2,200})['’](?!\w)")
 
 
 def _numbers(text: str) -> set[str]:
@@ -313,6 +325,11 @@ def _unsupported_facts(sentence: str, support: str) -> list[str]:
             if len(parts) > 1 and all(_name_variants(p) & src_words for p in parts):
                 continue
             missing.append(name)
+    folded = " ".join(support.lower().split())
+    for m in _QUOTED.finditer(sentence):
+        quote = " ".join((m.group("a") or m.group("b") or "").lower().split()).strip(" ,.")
+        if quote and quote not in folded:
+            missing.append(f"'{quote}'")
     return missing
 
 
@@ -946,6 +963,28 @@ def _summarise_theme(
             dropped += 1
             chosen.append(DigestSentence("", (), "dropped"))  # placeholder, filled below
             logger.debug("Guard dropped %r (%s %s)", v.text, v.reason, v.missing)
+
+    if kept == 0 and gen.instructions:
+        # The overview failed the guard: let the model condense the most central
+        # sentences one at a time, a task small enough for it to stay faithful.
+        for j in [i for i in ranking if i not in used][:REWRITE_TRIES]:
+            raw_rewrite = gen.generate(
+                REWRITE_INSTRUCTION, [sources[j].text], max_new_tokens=min(config.max_new_tokens, 64),
+                repetition_penalty=config.repetition_penalty, seed=seed,
+            )  # fmt: skip
+            cands = _clean_generated(raw_rewrite)[:1]
+            verdict = next(iter(guard_sentences(cands, sources, emb, embedder, threshold=config.guard_threshold)), None)
+            if verdict is None or verdict.verbatim:
+                continue
+            generated += 1
+            if verdict.kept:
+                kept += 1
+                used.add(j)
+                chosen.insert(0, DigestSentence(verdict.text, verdict.segment_ids, "generated"))
+                chosen_vecs.insert(0, _encode(embedder, [verdict.text])[0])
+                break
+            logger.debug("Guard dropped rewrite %r (%s %s)", verdict.text, verdict.reason, verdict.missing)
+            dropped += 1
 
     target = n if config.mode == "hybrid" else max(len(chosen), 1)
     n_fill = target - sum(1 for c in chosen if c.method != "dropped")

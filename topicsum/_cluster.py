@@ -701,6 +701,16 @@ class ThemeModel:
         state = json.loads(state_file.read_text(encoding="utf-8"))
         arrays = load_file(str(path / _ARRAYS_FILE))
         model = cls(**state["params"])
+        source = state.get("embedding_model_source")
+        if embedder is None and source:
+            from ._config import EmbedConfig
+            from ._embed import get_embedder
+            from ._errors import TopicsumError
+
+            try:
+                embedder = get_embedder(EmbedConfig(model=source))
+            except TopicsumError as exc:
+                logger.warning("Loaded themes without their embedding model %r (%s).", source, exc)
         backend = (
             _EmbedderBackend.make(embedder, state["texts"], arrays["embeddings"]) if embedder is not None else None
         )

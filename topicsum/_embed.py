@@ -215,7 +215,11 @@ def get_embedder(config: EmbedConfig | None = None, *, cache_dir: Path | None = 
         return OnnxInt8Embedder(  # type: ignore[no-any-return]
             model_path=model_path, cache_dir=cache_dir, base_model_id=model_id
         )
-    return SentenceTransformerEmbedder(model_path, model_id=model_id)
+    embedder = SentenceTransformerEmbedder(model_path, model_id=model_id)
+    if config.model == BUNDLED_MODEL:
+        # Record the portable name, not this machine's site-packages path.
+        embedder.source = BUNDLED_MODEL
+    return embedder
 
 
 def text_hash(text: str) -> bytes:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ._config import Config
 from ._errors import MissingDependencyError
-from ._io import MANIFEST, atomic_write, atomic_write_json, prepare_output_dir
+from ._io import MANIFEST, _umask, atomic_write, atomic_write_json, prepare_output_dir
 from ._result import Result
 from ._types import ARTICLE_COLUMNS, SEGMENT_COLUMNS, Digest, Theme
 
@@ -513,6 +513,10 @@ def _save_model(result: Result, folder: Path) -> None:
             arrays["coords_2d"] = np.ascontiguousarray(result.coords_2d, dtype=np.float32)
         if arrays:
             save_file(arrays, str(tmp / "segments.safetensors"))
+        for sub in (tmp, *[p for p in tmp.rglob("*") if p.is_dir()]):
+            os.chmod(sub, 0o777 & ~_umask())
+        for file in [p for p in tmp.rglob("*") if p.is_file()]:
+            os.chmod(file, 0o666 & ~_umask())
         target = folder / "model"
         old = None
         if target.exists():

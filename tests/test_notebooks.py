@@ -1,0 +1,39 @@
+"""Every notebook runs top to bottom in a fresh kernel, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+pytestmark = pytest.mark.slow
+
+
+def _execute(path: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on the first error cell
+    return nb
+
+
+def test_there_are_three_notebooks():
+    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_your_own_corpus.ipynb", "03_evaluate.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_without_errors(path: Path):
+    if path.name.startswith("03") and not DATA.is_dir():
+        pytest.skip(f"the evaluation notebook needs the shared data sets in {DATA}")
+    nb = _execute(path)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
+    if path.name.startswith("01"):
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        html = " ".join(o.get("data", {}).get("text/html", "") for o in outputs if "data" in o)
+        assert "<table" in html  # the theme table
+        assert any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}) for o in outputs)

@@ -1,0 +1,122 @@
+"""Run every benchmark and gather the figures in bench/results.json and bench/RESULTS.md.
+
+    .venv/bin/python bench/run_all.py                 # everything (about an hour on 2 cores)
+    .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, themes, digests
+
+Each benchmark is its own script (readable, runnable alone) that writes a JSON
+file beside this one; this script runs them one after the other (never side by
+side: they would share the two cores) and writes the summary table.  Data come
+from ../shared/data (relative to the project root); a benchmark whose data are
+missing says so and is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+BENCHES = {
+    "embed": ("embed_speed.py", "embed_speed.json", ["--n", "2000"], ["--n", "300"]),
+    "speed": ("pipeline_speed.py", "pipeline_speed.json", [], ["--quick"]),
+    "themes": ("themes.py", "themes.json", [], ["--limit", "800"]),
+    "digests": ("digests.py", "digests.json", [], ["--limit", "10"]),
+}
+
+
+def _machine() -> dict[str, object]:
+    mem_gb = None
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    mem_gb = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return {
+        "cpu_cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "processor": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "gpu": False,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small samples (smoke run)")
+    parser.add_argument("--only", nargs="+", choices=sorted(BENCHES), help="run only these benchmarks")
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", MPLBACKEND="Agg")
+    env.setdefault("TOPICSUM_CACHE", str(HERE / "cache" / "topicsum"))
+    results: dict[str, object] = {}
+    results_path = HERE / "results.json"
+    if results_path.exists() and args.only:
+        results = json.loads(results_path.read_text(encoding="utf-8"))
+    results["machine"] = _machine()
+    results["created"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    for name in args.only or list(BENCHES):
+        script, output, full_args, quick_args = BENCHES[name]
+        cmd = [sys.executable, str(HERE / script), "--out", str(HERE / output), *(quick_args if args.quick else full_args)]
+        print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, env=env)
+        seconds = round(time.perf_counter() - start, 1)
+        if proc.returncode != 0:
+            print(f"== {name}: failed with exit code {proc.returncode}", flush=True)
+            results[name] = {"error": f"exit code {proc.returncode}", "seconds": seconds}
+            continue
+        out = HERE / output
+        results[name] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"skipped": True}
+        print(f"== {name}: {seconds} s", flush=True)
+    results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    table = summary_table(results)
+    (HERE / "RESULTS.md").write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
+
+def _get(data: object, *keys: str) -> object:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def summary_table(results: dict[str, object]) -> str:
+    """The short Markdown table README quotes (each benchmark also prints its own)."""
+    machine = results.get("machine", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {results.get('created', '')} on {machine.get('cpu_cores')} CPU cores, "
+        f"{machine.get('memory_gb')} GB RAM, no GPU. Full tables: the JSON files in bench/.",
+        "",
+        "| figure | value | target |",
+        "| --- | --- | --- |",
+    ]
+    for row in _get(results, "speed", "summary") or []:
+        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
+    for row in _get(results, "embed", "summary") or []:
+        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
+    for row in _get(results, "themes", "summary") or []:
+        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
+    for row in _get(results, "digests", "summary") or []:
+        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -145,6 +145,17 @@ def topics_frame(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) 
     return pd.DataFrame(rows, columns=columns)
 
 
+def _digest_json(digest: Digest) -> dict[str, Any]:
+    """A digest's sentences, guard figures and label, as topics.json and the digest cache store them."""
+    return {
+        "digest_sentences": [
+            {"text": s.text, "segment_ids": list(s.segment_ids), "method": s.method} for s in digest.sentences
+        ],
+        "guard": {"generated": digest.generated, "kept": digest.kept, "replaced": digest.replaced},
+        "llm_label": digest.label,
+    }
+
+
 def _topics_json(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> dict[str, Any]:
     items = []
     for t in themes:
@@ -163,11 +174,7 @@ def _topics_json(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) 
         digest = digests.get(t.topic_id) if digests else None
         if digest is not None:
             item["digest"] = digest.text
-            item["digest_sentences"] = [
-                {"text": s.text, "segment_ids": list(s.segment_ids), "method": s.method} for s in digest.sentences
-            ]
-            item["guard"] = {"generated": digest.generated, "kept": digest.kept, "replaced": digest.replaced}
-            item["llm_label"] = digest.label
+            item.update(_digest_json(digest))
         items.append(item)
     return {"themes": items}
 
@@ -346,12 +353,13 @@ def run(
 
     n_outliers = int((segments["topic"] < 0).sum())
     dates = _date_range(corpus.documents)
+    versions = _versions()
     manifest: dict[str, Any] = {
         "tool": "topicsum",
-        "version": _versions().get("topicsum", ""),
+        "version": versions.get("topicsum", ""),
         "created": created,
         "config": cfg.to_dict(),
-        "versions": _versions(),
+        "versions": versions,
         "models": {
             "embedding": embedder.model_id,
             "summariser": None if summariser_info is None else summariser_info.get("model"),
@@ -462,19 +470,7 @@ def _read_digests(path: Path | None) -> tuple[dict[int, Digest], dict[str, Any]]
 def _write_digests(path: Path | None, digests: Mapping[int, Digest], info: Mapping[str, Any]) -> None:
     if path is None:
         return
-    payload = {
-        "digests": {
-            str(tid): {
-                "digest_sentences": [
-                    {"text": s.text, "segment_ids": list(s.segment_ids), "method": s.method} for s in d.sentences
-                ],
-                "guard": {"generated": d.generated, "kept": d.kept, "replaced": d.replaced},
-                "llm_label": d.label,
-            }
-            for tid, d in digests.items()
-        },
-        "info": dict(info),
-    }
+    payload = {"digests": {str(tid): _digest_json(d) for tid, d in digests.items()}, "info": dict(info)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, payload, default=str)

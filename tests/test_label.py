@@ -14,7 +14,8 @@ def seeds_themes(seed_corpus, embedder):
     texts = [s.text for s in segs]
     X = embedder.encode(texts)
     arts = [s.article_id for s in segs]
-    model = ThemeModel().fit(texts, X, groups=arts, embedder=embedder)
+    heads = [s.headline for s in segs]
+    model = ThemeModel().fit(texts, X, groups=arts, titles=heads, embedder=embedder)
     themes = describe_themes(
         model, segment_ids=[s.segment_id for s in segs], texts=texts, embeddings=X,
         article_ids=arts, outlets=[s.outlet for s in segs],
@@ -57,3 +58,39 @@ def test_readable_label_chains_and_recases() -> None:
     assert label == "North Korean workers, Russia"
     assert readable_label([]) == "Miscellaneous"
     assert keyword_label([("whatsapp", 0.9), ("telegram", 0.8)]) == "whatsapp, telegram"
+
+
+def test_seed_labels_name_the_six_stories(seeds_themes) -> None:
+    _, themes = seeds_themes
+    labels = [t.label for t in themes if t.topic_id >= 0]
+    # One recognisable handle per story on the pages, each in a different theme.
+    handles = ["Korea", "bodies", "ours", "WhatsApp", "Trump", "migrants"]
+    owners = [next((i for i, lab in enumerate(labels) if h.lower() in lab.lower()), None) for h in handles]
+    assert None not in owners, labels
+    assert len(set(owners)) == len(handles), labels
+
+
+def test_headlines_rank_and_order_the_keywords() -> None:
+    keywords = [("ukraine european", 0.42), ("ukraine", 0.40), ("putin", 0.37), ("european allies", 0.35),
+                ("nato", 0.35), ("ceasefire", 0.34), ("trump", 0.29)]  # fmt: skip
+    texts = ["Ukraine's European allies and Nato met before the summit.", "Trump and Putin may agree a ceasefire."]
+    plain = readable_label(keywords, texts)
+    assert "Trump" not in plain
+    headline = "If Trump sticks to the script at Putin summit there may be a ceasefire in Ukraine"
+    label = readable_label(keywords, texts, headlines=[headline] * 4)
+    assert label == "Trump, Putin, ceasefire in Ukraine"
+
+
+def test_headline_quote_and_completion() -> None:
+    keywords = [("putin", 0.5), ("ukraine 2022", 0.5), ("russian ukrainian", 0.48)]
+    texts = ["Putin said the Russian and Ukrainian people are one nation and all of Ukraine is ours."]
+    label = readable_label(keywords, texts, headlines=["Putin tells Russians 'the whole of Ukraine is ours' in speech"])
+    assert label == "Putin: 'the whole of Ukraine is ours'"
+    # A possessive apostrophe is not a quote, and a one-word quote is not a claim.
+    label = readable_label([("north koreans", 0.6), ("russia", 0.3)], ["North Koreans work in Russia."],
+                           headlines=["Inside North Koreans' brutal lives in Russia with 'brainwashing'"])  # fmt: skip
+    assert label == "North Koreans, Russia"
+    # A keyword cut before a word the theme also uses is finished from the headline.
+    label = readable_label([("bodies russian", 0.6), ("soldiers documented", 0.4)], ["Bodies of Russian soldiers."],
+                           headlines=["Ukraine received 20 bodies of Russian soldiers"])  # fmt: skip
+    assert label.startswith("Bodies of Russian soldiers")

@@ -34,7 +34,8 @@ import json
 import logging
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,6 +157,20 @@ class _EmbedderBackend:
         return backend
 
 
+@contextmanager
+def _quiet_bertopic() -> Iterator[None]:
+    """Silence BERTopic's warnings and its logger's warnings (it logs to stderr itself) for one call."""
+    bt_logger = logging.getLogger("BERTopic")
+    level = bt_logger.level
+    bt_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        bt_logger.setLevel(level)
+
+
 class ThemeModel:
     """Group segments into themes (BERTopic with settings that adapt to the corpus).
 
@@ -273,6 +288,7 @@ class ThemeModel:
         embeddings: np.ndarray,
         *,
         groups: Sequence[str] | None = None,
+        titles: Sequence[str] | None = None,
         embedder: Embedder | None = None,
     ) -> ThemeModel:
         """Find the themes of ``texts`` (unique segments, in canonical order).
@@ -285,6 +301,9 @@ class ThemeModel:
             ``(len(texts), d)`` L2-normalised vectors.
         groups : sequence of str or None
             Article id of each text, used for ``article_context``.
+        titles : sequence of str or None
+            Headline of each text's article ("" when unknown).  Labels prefer
+            keywords the theme's headlines use, in the headline's word order.
         embedder : Embedder or None
             Used to embed keyword candidates (KeyBERTInspired, MMR); without
             it keywords are plain c-TF-IDF.
@@ -305,6 +324,8 @@ class ThemeModel:
             raise InputError("There are no segments to cluster; check that the inputs contain article text.")
         if groups is not None and len(groups) != n:
             raise InputError(f"groups has {len(groups)} entries but there are {n} texts; pass one article id per text.")
+        if titles is not None and len(titles) != n:
+            raise InputError(f"titles has {len(titles)} entries but there are {n} texts; pass one headline per text.")
         k = None if self.n_topics == "auto" else int(self.n_topics)
         if k is not None and k > n:
             raise ConfigError(
@@ -326,6 +347,7 @@ class ThemeModel:
         self.was_outlier_ = np.asarray(was_outlier, dtype=bool)
         self.coords_2d_ = np.ascontiguousarray(coords, dtype=np.float32)
         self.texts_ = texts
+        self.titles_ = ["" if t is None else str(t) for t in titles] if titles is not None else [""] * n
         self.embeddings_ = X
         self.embedding_model_id_ = getattr(embedder, "model_id", None)
         self.embedding_model_source_ = getattr(embedder, "source", None)
@@ -348,11 +370,15 @@ class ThemeModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         if k is not None and k > 1 and n_distinct >= k:
             return self._cluster(V, k), np.zeros(n, dtype=bool)
-        what = "all identical" if n_distinct == 1 else f"{n_distinct} distinct"
+        if n == 1:
+            found = "Only 1 segment was found"
+        else:
+            what = "all identical" if n_distinct == 1 else f"{n_distinct} distinct"
+            found = f"Only {n} unique segments ({what}) were found"
         warnings.warn(
             SmallCorpusWarning(
-                f"Only {n} unique segments ({what}) were found, too few to find themes, so they form a single "
-                "theme; add more articles to get several themes."
+                f"{found}, too few to find themes, so they form a single theme; add more articles to get "
+                "several themes."
             ),
             stacklevel=3,
         )
@@ -538,7 +564,8 @@ class ThemeModel:
             self.keywords_[t] = kw
             members = np.flatnonzero(self.topics_ == t)
             sample = [self.texts_[i] for i in members[:200]]
-            self.labels_[t] = "Outliers" if t == -1 else readable_label(kw, sample)
+            heads = [self.titles_[i] for i in members] if hasattr(self, "titles_") else []
+            self.labels_[t] = "Outliers" if t == -1 else readable_label(kw, sample, headlines=heads)
             self.topic_embeddings_[t] = _unit(self.embeddings_[members].mean(axis=0, keepdims=True))[0]
 
     def _check_fitted(self) -> None:
@@ -653,8 +680,7 @@ class ThemeModel:
         vec = getattr(self.bertopic_, "vectorizer_model", None)
         if vec is not None and hasattr(vec, "vocabulary_"):  # numpy ints are not JSON serialisable
             vec.vocabulary_ = {str(k): int(v) for k, v in vec.vocabulary_.items()}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _quiet_bertopic():  # its "no embedding model" warning: the source is recorded in our state
             self.bertopic_.save(
                 str(path / _BERTOPIC_DIR),
                 serialization="safetensors",
@@ -681,6 +707,7 @@ class ThemeModel:
             "labels": {str(k): v for k, v in self.labels_.items()},
             "keywords": {str(k): [[w, s] for w, s in v] for k, v in self.keywords_.items()},
             "texts": self.texts_,
+            "titles": self.titles_,
         }
         (path / _STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
@@ -714,15 +741,8 @@ class ThemeModel:
         backend = (
             _EmbedderBackend.make(embedder, state["texts"], arrays["embeddings"]) if embedder is not None else None
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            bt_logger = logging.getLogger("BERTopic")
-            level = bt_logger.level
-            bt_logger.setLevel(logging.ERROR)
-            try:
-                model.bertopic_ = BERTopic.load(str(path / _BERTOPIC_DIR), embedding_model=backend)
-            finally:
-                bt_logger.setLevel(level)
+        with _quiet_bertopic():
+            model.bertopic_ = BERTopic.load(str(path / _BERTOPIC_DIR), embedding_model=backend)
         model.topics_ = arrays["topics"].astype(np.int64)
         model.was_outlier_ = arrays["was_outlier"].astype(bool)
         model.coords_2d_ = arrays["coords_2d"].astype(np.float32)
@@ -731,6 +751,7 @@ class ThemeModel:
             int(t): arrays["topic_embeddings"][i] for i, t in enumerate(arrays["topic_ids"].tolist())
         }
         model.texts_ = list(state["texts"])
+        model.titles_ = list(state.get("titles") or [""] * len(model.texts_))
         model.embedding_model_id_ = state.get("embedding_model_id")
         model.embedding_model_source_ = state.get("embedding_model_source")
         model.labels_ = {int(k): v for k, v in state["labels"].items()}

@@ -26,8 +26,12 @@ __all__ = ["describe_themes", "keyword_label", "readable_label"]
 
 logger = logging.getLogger(__name__)
 
+#: Bump when the labelling rules change, so cached themes are labelled again.
+LABEL_RULES_VERSION = 4
 _MAX_WORDS = 5
 _MAX_PHRASES = 3
+_MAX_QUOTE_WORDS = 6
+_MAX_LABEL_WORDS = 8
 
 
 def _norm(word: str) -> str:
@@ -63,12 +67,78 @@ def _find(phrase: str, texts: Sequence[str]) -> str | None:
     return best
 
 
-def readable_label(keywords: Sequence[tuple[str, float]], texts: Sequence[str] = ()) -> str:
+_QUOTE = re.compile(r"(?:(?<=\s)|^)['‘\"“]([A-Za-z0-9][^'‘’\"“”]{2,80}?[A-Za-z0-9.!?])['’\"”](?=[\s,.;:!?]|$)")
+
+
+def _tokens(text: str) -> list[str]:
+    return [_norm(w) for w in re.findall(r"[A-Za-z0-9]+", text)]
+
+
+def _in_headline(phrase: str, tokens: Sequence[str]) -> int | None:
+    """Position of ``phrase``'s first word in a headline's ``tokens`` when all its words occur there."""
+    words = _tokens(phrase)
+    if not words or not all(w in tokens for w in words):
+        return None
+    return tokens.index(words[0])
+
+
+def _headline_quote(headline: str, keywords: Sequence[str]) -> str | None:
+    """A quoted claim of 3-6 words in ``headline`` that holds one of the theme's keywords."""
+    vocab = {w for k in keywords for w in _tokens(k)}
+    for m in _QUOTE.finditer(headline):
+        quote = " ".join(m.group(1).split())
+        if 3 <= len(quote.split()) <= _MAX_QUOTE_WORDS and vocab & set(_tokens(quote)):
+            return quote
+    return None
+
+
+_GAP_ONLY = re.compile(r"^" + _GAP[:-len(r"[\s\-]+")] + r"[\s\-]+$", re.IGNORECASE)
+
+
+def _span(phrase: str, text: str) -> tuple[int, int] | None:
+    words = phrase.split()
+    m = re.search(r"\b" + _GAP.join(map(re.escape, words)) + r"\b", text, re.IGNORECASE) if words else None
+    return (m.start(), m.end()) if m else None
+
+
+def _join_in_headline(parts: list[str], headline: str, vocab: set[str], others: Sequence[str] = ()) -> list[str]:
+    """Join parts that sit side by side in ``headline`` ("ceasefire" + "Ukraine" -> "ceasefire in Ukraine")
+    and finish a part cut before a keyword ("bodies of Russian" -> "bodies of Russian soldiers")."""
+    out: list[str] = []
+    spans: list[tuple[int, int] | None] = []
+    for part in parts:
+        sp = _span(part, headline)
+        prev = spans[-1] if spans else None
+        if sp and prev and prev[1] <= sp[0] and _GAP_ONLY.match(" " + headline[prev[1] : sp[0]] + " "):
+            spans[-1] = (prev[0], sp[1])
+            out[-1] = headline[prev[0] : sp[1]]
+            continue
+        out.append(part)
+        spans.append(sp)
+    for i in range(len(out)):
+        for head in (headline, *others):
+            sp = _span(out[i], head)
+            if sp is None:
+                continue
+            nxt = re.match(r"\s+([A-Za-z][A-Za-z\-]*)\b", head[sp[1] :])
+            if nxt and _norm(nxt.group(1)) in vocab and _norm(nxt.group(1)) not in _tokens(out[i]):
+                out[i] = head[sp[0] : sp[1] + nxt.end()]
+            break
+    return [" ".join(p.split()) for p in out]
+
+
+def readable_label(
+    keywords: Sequence[tuple[str, float]], texts: Sequence[str] = (), *, headlines: Sequence[str] = ()
+) -> str:
     """A short label from a theme's keywords, written as in its texts.
 
     Keywords that overlap are chained when the longer phrase occurs in the
     texts ("north korean" + "korean workers" -> "North Korean workers"); up
-    to three phrases are joined with commas.
+    to three phrases (four single words) are kept.  With ``headlines``, the
+    keywords the theme's headlines use rank first and come in the order of
+    its main headline, and a short quoted claim in that headline that
+    mentions a keyword ends the label: editors put a story's core in its
+    headline.
 
     Parameters
     ----------
@@ -76,18 +146,44 @@ def readable_label(keywords: Sequence[tuple[str, float]], texts: Sequence[str] =
         Keywords, best first (1- or 2-grams, stop words removed).
     texts : sequence of str
         Some of the theme's texts, to recover spelling and function words.
+    headlines : sequence of str
+        The headline of each of the theme's segments ("" when unknown), so
+        a headline counts as often as its article has segments in the theme.
 
     Examples
     --------
     >>> readable_label([("north korean", .9), ("korean workers", .8), ("russia", .7)],
     ...                ["North Korean workers in Russia."])
     'North Korean workers, Russia'
+    >>> readable_label([("ukraine", .4), ("allies", .39), ("putin", .37), ("trump", .29)],
+    ...                ["Trump and Putin meet; allies of Ukraine wait."],
+    ...                headlines=["Trump and Putin to meet on Ukraine"] * 3)
+    'Trump, Putin, Ukraine, allies'
+    >>> readable_label([("putin", .5), ("ukraine", .4)], ["Putin said all of Ukraine is ours."],
+    ...                headlines=["Putin: 'the whole of Ukraine is ours'"])
+    "Putin: 'the whole of Ukraine is ours'"
     >>> readable_label([])
     'Miscellaneous'
     """
     phrases = [" ".join(str(w).split()) for w, _ in keywords if str(w).strip()]
     if not phrases:
         return "Miscellaneous"
+    heads = Counter(" ".join(h.split()) for h in headlines if h and h.strip())
+    main_tokens: list[str] = []
+    main = ""
+    if heads:
+        main = min(heads, key=lambda h: (-heads[h], h))
+        main_tokens = _tokens(main)
+        head_tokens = {h: _tokens(h) for h in heads}
+        total = sum(heads.values())
+        weight = {" ".join(str(w).split()): float(v) for w, v in keywords}
+
+        def score(ph: str) -> float:
+            share = sum(c for h, c in heads.items() if _in_headline(ph, head_tokens[h]) is not None) / total
+            return weight.get(ph, 0.0) * (1.0 + share)
+
+        phrases = sorted(phrases, key=lambda ph: -score(ph))  # stable: ties keep the keyword order
+        texts = [*heads, *texts]
     if texts:
         found = [p for p in phrases if _find(p, texts)]
         phrases = found or phrases
@@ -111,14 +207,33 @@ def readable_label(keywords: Sequence[tuple[str, float]], texts: Sequence[str] =
         if not merged:
             if len(new) < len(words):  # overlaps a chosen phrase but does not chain: redundant
                 continue
-            if len(chosen) >= _MAX_PHRASES or sum(map(len, chosen)) + len(words) > _MAX_WORDS:
+            singles = all(len(c) == 1 for c in chosen) and len(words) == 1
+            if len(chosen) >= _MAX_PHRASES + singles or sum(map(len, chosen)) + len(words) > _MAX_WORDS:
                 continue
             chosen.append(list(words))
         used.update(_norm(w) for w in words)
         if sum(map(len, chosen)) >= _MAX_WORDS - 1 and len(chosen) >= 2:
             break
+    if main_tokens:
+        pos = [_in_headline(" ".join(c), main_tokens) for c in chosen]
+        chosen = [c for _, _, c in sorted(
+            ((p if p is not None else len(main_tokens), i, c) for i, (p, c) in enumerate(zip(pos, chosen)))
+        )]  # fmt: skip
     parts = [(_find(" ".join(c), texts) if texts else None) or " ".join(c) for c in chosen]
-    label = ", ".join(parts)
+    if main:
+        vocab = {w for ph, _ in keywords for w in _tokens(str(ph))}
+        parts = _join_in_headline(parts, main, vocab, sorted(h for h in heads if h != main))
+    while len(parts) > 1 and sum(len(p.split()) for p in parts) > _MAX_LABEL_WORDS:
+        parts.pop()  # the last part is the least tied to the main headline
+    quote = _headline_quote(main, [str(w) for w, _ in keywords]) if main else None
+    if quote:
+        qtokens = set(_tokens(quote))
+        lead = next((p for p in parts if not set(_tokens(p)) <= qtokens), None)
+        if lead and len(lead.split()) + len(quote.split()) > _MAX_LABEL_WORDS:
+            lead = None
+        label = f"{lead}: '{quote}'" if lead else f"'{quote}'"
+    else:
+        label = ", ".join(parts)
     return label[:1].upper() + label[1:]
 
 

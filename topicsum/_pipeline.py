@@ -225,7 +225,7 @@ def run(
     from ._cluster import ThemeModel
     from ._embed import embed_texts
     from ._ingest import load_corpus
-    from ._label import describe_themes
+    from ._label import LABEL_RULES_VERSION, describe_themes
 
     cfg = Config.from_options(config, **options)
     cache_dir = cfg.resolved_cache_dir()
@@ -259,6 +259,7 @@ def run(
     u_texts = segments["text"].to_numpy()[uidx].tolist()
     u_articles = segments["article_id"].to_numpy()[uidx].tolist()
     u_outlets = segments["outlet"].fillna("").to_numpy()[uidx].tolist()
+    u_titles = segments["headline"].fillna("").to_numpy()[uidx].tolist()
 
     with timer.stage("embed"):
         embedder = _embedder(cfg.embed, cache_dir)
@@ -277,12 +278,16 @@ def run(
             "cluster": dataclasses.asdict(cfg.cluster),
             "segments": unique_ids,
             "groups": u_articles,
+            "titles": u_titles,
+            "label_rules": LABEL_RULES_VERSION,
         }
     )
     with timer.stage("cluster"):
         model = _cached_fit(
             cache_dir / "themes" / fit_key if cfg.embed.cache else None,
-            lambda: ThemeModel.from_config(cfg.cluster).fit(u_texts, u_emb, groups=u_articles, embedder=embedder),
+            lambda: ThemeModel.from_config(cfg.cluster).fit(
+                u_texts, u_emb, groups=u_articles, titles=u_titles, embedder=embedder
+            ),
             embedder,
         )
 

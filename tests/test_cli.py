@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
 from topicsum._cli import main
+
+
+@pytest.fixture(autouse=True)
+def _restore_progress_variables(monkeypatch):
+    """``--no-progress`` sets process-wide variables; keep them inside each test."""
+    for var in ("HF_HUB_DISABLE_PROGRESS_BARS", "TQDM_DISABLE"):
+        monkeypatch.setenv(var, "0")  # remembers the value before (or its absence) for teardown
+        monkeypatch.delenv(var)
 
 
 def _run(capsys, *argv):
@@ -61,3 +70,18 @@ def test_run_writes_the_output_folder(tmp_path, capsys, seeds_dir):
     assert code == 0
     assert "themes" in stdout
     assert {p.name for p in out.iterdir()} >= {"segments.csv", "articles.csv", "topics.json", "run.json", "report.md"}
+
+
+
+def test_no_progress_also_hides_hugging_face_bars(tmp_path, capsys, monkeypatch):
+    transformers_logging = pytest.importorskip("transformers.utils.logging")
+    hub_tqdm = pytest.importorskip("huggingface_hub.utils.tqdm")
+    monkeypatch.setattr(transformers_logging, "_tqdm_active", True)
+    monkeypatch.setattr(hub_tqdm, "progress_bar_states", {})
+    monkeypatch.setattr(hub_tqdm, "HF_HUB_DISABLE_PROGRESS_BARS", None)  # as when the variable is unset
+    code, _, _ = _run(capsys, "run", str(tmp_path / "missing"), "--out", str(tmp_path / "o"), "--no-progress")
+    assert code == 2
+    assert not transformers_logging.is_progress_bar_enabled()  # no "Loading weights" bars
+    assert hub_tqdm.are_progress_bars_disabled()  # no download bars
+    assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"  # for a transformers imported later
+    assert os.environ["TQDM_DISABLE"] == "1"  # for bars that do not pass `disable` (GGUF de-quantising)

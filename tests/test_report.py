@@ -300,6 +300,14 @@ def test_markdown_report(result, tmp_path):
         assert f'<a id="{href[1:]}"></a>' in md, f"{href} has no anchor"
 
 
+def test_markdown_counts_read_as_english(result):
+    from topicsum._report._markdown import _count, render_markdown
+
+    assert (_count(1, "segment"), _count(2_000, "article")) == ("1 segment", "2,000 articles")
+    md = render_markdown(result)
+    assert "3 themes found in" in md and "2 articles" in md
+
+
 def test_hostile_text_stays_text_in_markdown(hostile, tmp_path):
     md = write_markdown(hostile, tmp_path / "report.md").read_text(encoding="utf-8")
     assert "<script" not in md and "<img" not in md and "](javascript:" not in md

@@ -118,10 +118,15 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     root = logging.getLogger("topicsum")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.captureWarnings(True)
-    warnings_logger = logging.getLogger("py.warnings")
-    warnings_logger.handlers[:] = [handler]
-    warnings_logger.setLevel(logging.WARNING)
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    """Warnings as one line ("topicsum: warning: ..."), without the file and source line of Python's format."""
+    ours = category.__module__.startswith("topicsum")
+    logger.warning("warning: %s", message if ours else f"{category.__name__}: {message}")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -149,6 +154,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hide_library_progress_bars() -> None:
+    """Hide the libraries' own bars too ("Loading weights", GGUF de-quantising), not only ours."""
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # read by transformers when it is imported
+    os.environ["TQDM_DISABLE"] = "1"  # tqdm's default for bars that do not say, read when tqdm is imported
+    with warnings.catch_warnings():  # the hub warns when its own variable was "0" at import
+        warnings.simplefilter("ignore")
+        if "transformers" in sys.modules:  # already imported (an in-process call): switch it off directly
+            sys.modules["transformers"].utils.logging.disable_progress_bar()
+        if "huggingface_hub" in sys.modules:
+            sys.modules["huggingface_hub"].utils.disable_progress_bars()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``topicsum`` console command; returns the exit code."""
     parser = _build_parser()
@@ -158,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     _configure_logging(args.verbose, args.quiet)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if args.no_progress or args.quiet:
+        _hide_library_progress_bars()
     try:
         return _run(args)
     except UserError as exc:

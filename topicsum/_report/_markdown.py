@@ -52,6 +52,11 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[st
     return out
 
 
+def _count(n: int, noun: str) -> str:
+    """``3 segments``, ``1 segment``."""
+    return f"{_num(n)} {noun}{'' if n == 1 else 's'}"
+
+
 def render_markdown(result: Result) -> str:
     """The Markdown report as a string.
 
@@ -63,11 +68,11 @@ def render_markdown(result: Result) -> str:
     c = ctx["corpus"]
     lines: list[str] = [f"# {md_escape(ctx['title'])}", ""]
     summary = (
-        f"{c['themes']} theme{'' if c['themes'] == 1 else 's'} found in {_num(c['segments'])} segments "
-        f"of {_num(c['articles'])} articles"
+        f"{_count(c['themes'], 'theme')} found in {_count(c['segments'], 'segment')} "
+        f"of {_count(c['articles'], 'article')}"
     )
     if c["files"] is not None:
-        summary += f" from {_num(c['files'])} file{'' if c['files'] == 1 else 's'}"
+        summary += f" from {_count(c['files'], 'file')}"
     if c["date_range"]:
         a, b = c["date_range"]
         summary += f", published {md_escape(a)}" + (f" to {md_escape(b)}" if b != a else "")
@@ -100,11 +105,10 @@ def render_markdown(result: Result) -> str:
 
     for k, t in enumerate(themes, 1):
         lines += [f'<a id="{t["anchor"]}"></a>', "", f"## {k}. {md_escape(t['heading'])}", ""]
-        lines += [
-            f"{_num(t['size'])} segments · {_pct(t['share'], 1)} of the corpus · "
-            f"{_num(t['n_articles'])} articles · {len(t['outlets'])} outlets",
-            "",
-        ]
+        meta = f"{_count(t['size'], 'segment')} · {_pct(t['share'], 1)} of the corpus · {_count(t['n_articles'], 'article')}"
+        if t["outlets"]:  # as in the HTML report: no "0 outlets" for plain-text inputs
+            meta += f" · {_count(len(t['outlets']), 'outlet')}"
+        lines += [meta, ""]
         if t["keywords"]:
             lines += ["**Keywords:** " + md_escape(", ".join(kw["word"] for kw in t["keywords"])), ""]
         if t["digest"]:

@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache-dir", default=None, help="topicsum cache (default: $TOPICSUM_CACHE or bench/cache)")
     ap.add_argument("--cold", action="store_true", help="also time a cold load into an empty cache")
     ap.add_argument("--out", default=str(ROOT / "bench" / "digests.json"))
+    ap.add_argument("--texts", default=str(ROOT / "bench" / "_work" / "digest_texts.jsonl"),
+                    help="the digests themselves, to read (git-ignored: mostly sentences of the data set)")  # fmt: skip
     args = ap.parse_args(argv)
 
     if not DATA.is_file():
@@ -131,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     results: dict[str, dict[str, Any]] = {}
     per_cluster: list[dict[str, Any]] = []
+    texts_out: list[dict[str, str]] = []  # kept out of the repository with the data they quote
     order = [m for m in ("hybrid", "abstractive", "extractive") if m in modes]
     for m in order:
         results[m] = {"scores": [], "seconds": 0.0, "words": 0, "guard": {"generated": 0, "kept": 0, "replaced": 0}}
@@ -158,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 for k in ("generated", "kept", "replaced"):
                     r["guard"][k] += getattr(d, k)
             rec[m] = {"rouge1": round(sc["rouge1"].fmeasure * 100, 2), "seconds": round(dt, 2),
-                      "generated": d.generated, "kept": d.kept, "replaced": d.replaced,
-                      "text": text[:1500]}  # fmt: skip
+                      "generated": d.generated, "kept": d.kept, "replaced": d.replaced}  # fmt: skip
+            texts_out.append({"id": row["id"], "mode": m, "text": text})
             if target_words is None:
                 target_words = len(text.split())
         t = time.perf_counter()
@@ -198,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         "per_cluster": per_cluster,
     }
     Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(args.texts).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.texts).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in texts_out), encoding="utf-8")
 
     print(f"\nMulti-News, {len(clusters)} clusters, ROUGE F (rouge-score, stemming); loads: {loads}\n")
     print("| system | R-1 | R-2 | R-L | words | s/cluster | guard gen/kept/replaced |")

@@ -1,6 +1,6 @@
 """Run every benchmark and gather the figures in bench/results.json and bench/RESULTS.md.
 
-    .venv/bin/python bench/run_all.py                 # everything (about an hour on 2 cores)
+    .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
     .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, themes, digests
 
@@ -30,7 +30,7 @@ BENCHES = {
     "embed": ("embed_speed.py", "embed_speed.json", ["--n", "2000"], ["--n", "300"]),
     "speed": ("pipeline_speed.py", "pipeline_speed.json", [], ["--quick"]),
     "themes": ("themes.py", "themes.json", [], ["--limit", "800"]),
-    "digests": ("digests.py", "digests.json", [], ["--limit", "10"]),
+    "digests": ("digests.py", "digests.json", ["--cold"], ["--limit", "10", "--cold"]),
 }
 
 
@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         out = HERE / output
         results[name] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"skipped": True}
+        if isinstance(results[name], dict):
+            results[name]["measured"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            results[name]["bench_seconds"] = seconds
         print(f"== {name}: {seconds} s", flush=True)
     results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = summary_table(results)
@@ -109,13 +112,63 @@ def summary_table(results: dict[str, object]) -> str:
     ]
     for row in _get(results, "speed", "summary") or []:
         lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
-    for row in _get(results, "embed", "summary") or []:
-        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
-    for row in _get(results, "themes", "summary") or []:
-        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
-    for row in _get(results, "digests", "summary") or []:
-        lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
+    for row in _embed_rows(results.get("embed")) + _themes_rows(results.get("themes")):
+        lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
+    lines += _digest_table(results.get("digests"))
+    stamps = [f"{k}: {v['measured']} ({v.get('bench_seconds')} s)" for k, v in results.items()
+              if isinstance(v, dict) and v.get("measured")]  # fmt: skip
+    if stamps:
+        lines += ["", "Each benchmark's finishing time and duration: " + "; ".join(stamps) + "."]
     return "\n".join(lines) + "\n"
+
+
+def _embed_rows(data: object) -> list[tuple[str, object, str]]:
+    if not isinstance(data, dict) or "speedup_median" not in data:
+        return []
+    return [
+        ("int8 ONNX / PyTorch embedding speed (median; best of runs)",
+         f"{data['speedup_median']}x; {data.get('speedup_best')}x", ">= 1.4x for the default"),
+        ("int8 ONNX cosine to PyTorch (mean; min)", f"{data['cosine_mean']}; {data.get('cosine_min')}", "mean >= 0.99"),
+    ]  # fmt: skip
+
+
+def _themes_rows(data: object) -> list[tuple[str, object, str]]:
+    rows: list[tuple[str, object, str]] = []
+    targets = {"bbc": "NMI >= 0.80, outliers <= 5%", "ag": "NMI >= 0.55"}
+    for name, c in (_get(data, "corpora") or {}).items():
+        ts, bt = c.get("topicsum", {}), c.get("bertopic_default", {})
+        rows.append((
+            f"themes on {name} ({c.get('n')} docs, {c.get('classes')} classes): topicsum NMI / ARI / themes / outliers",
+            f"{ts.get('nmi')} / {ts.get('ari')} / {ts.get('n_topics')} / {100 * ts.get('outliers', 0):.1f}%",
+            targets.get(name, ""),
+        ))  # fmt: skip
+        rows.append((
+            f"themes on {name}: default BERTopic, same embeddings",
+            f"{bt.get('nmi')} / {bt.get('ari')} / {bt.get('n_topics')} / {100 * bt.get('outliers', 0):.1f}%", "",
+        ))  # fmt: skip
+    return rows
+
+
+def _digest_table(data: object) -> list[str]:
+    res = _get(data, "results")
+    if not isinstance(res, dict):
+        return []
+    lines = [
+        "",
+        f"Digests on Multi-News, {data.get('clusters')} clusters (ROUGE F, rouge-score with stemming; "
+        f"model load cold/warm: {data.get('load')}):",
+        "",
+        "| system | R-1 | R-2 | R-L | words | s/cluster | guard generated/kept/replaced |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for m, r in res.items():
+        g = r.get("guard")
+        gs = f"{g['generated']}/{g['kept']}/{g['replaced']}" if g else ""
+        lines.append(f"| {m} | {r['rouge1']:.2f} | {r['rouge2']:.2f} | {r['rougeL']:.2f} | {r['mean_words']:.0f} | "
+                     f"{r['seconds_per_cluster']:.2f} | {gs} |")  # fmt: skip
+    for k, v in (data.get("published") or {}).items():
+        lines.append(f"| {k} (published) | {v['rouge1']:.2f} | {v['rouge2']:.2f} | | | | |")
+    return lines
 
 
 if __name__ == "__main__":

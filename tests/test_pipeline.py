@@ -88,6 +88,8 @@ def test_reverse_input_order_gives_identical_outputs(tmp_path, seeds_dir):
         outs.append(out)
     for name in ("segments.csv", "topics.json"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    # The second run reuses the first one's digests, and run.json says so (its timings are the first run's).
+    assert json.loads((outs[1] / "run.json").read_text(encoding="utf-8"))["summariser"]["from_cache"] is True
 
 
 def test_digest_on_a_run_without_digests_names_the_option(seeds_dir):

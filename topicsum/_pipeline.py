@@ -313,8 +313,9 @@ def run(
         )
         with timer.stage("summarise"):
             cached = _read_digests(digest_cache)
-            if cached is not None:
+            if cached is not None:  # its timings are those of the run that wrote it
                 digests, summariser_info = cached
+                summariser_info = {**summariser_info, "from_cache": True}
             else:
                 digests, summariser_info = summarise_themes(
                     [t for t in themes if t.topic_id >= 0],
@@ -327,6 +328,7 @@ def run(
                     show_progress=show_progress,
                 )
                 _write_digests(digest_cache, digests, summariser_info)
+                summariser_info = {**summariser_info, "from_cache": False}
         if cfg.summarise.llm_labels:
             themes = [
                 dataclasses.replace(t, label=digests[t.topic_id].label)

@@ -72,6 +72,25 @@ def _lead(documents: list[str], words: int) -> str:
     return " ".join(out)
 
 
+def markdown_table(data: dict[str, Any]) -> list[str]:
+    """The ROUGE table of one run's JSON (``bench/run_all.py`` puts it in RESULTS.md too)."""
+    lines = [
+        f"Digests on Multi-News, {data.get('clusters')} clusters (ROUGE F, rouge-score with stemming; "
+        f"model load cold/warm: {data.get('load')}):",
+        "",
+        "| system | R-1 | R-2 | R-L | words | s/cluster | guard generated/kept/replaced |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for m, r in data["results"].items():
+        g = r.get("guard")
+        gs = f"{g['generated']}/{g['kept']}/{g['replaced']}" if g else ""
+        lines.append(f"| {m} | {r['rouge1']:.2f} | {r['rouge2']:.2f} | {r['rougeL']:.2f} | {r['mean_words']:.0f} | "
+                     f"{r['seconds_per_cluster']:.2f} | {gs} |")  # fmt: skip
+    for k, v in (data.get("published") or {}).items():
+        lines.append(f"| {k} (published) | {v['rouge1']:.2f} | {v['rouge2']:.2f} | | | | |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=None, help="only the first N clusters")
@@ -204,17 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.texts).parent.mkdir(parents=True, exist_ok=True)
     Path(args.texts).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in texts_out), encoding="utf-8")
 
-    print(f"\nMulti-News, {len(clusters)} clusters, ROUGE F (rouge-score, stemming); loads: {loads}\n")
-    print("| system | R-1 | R-2 | R-L | words | s/cluster | guard gen/kept/replaced |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for m, s in summary.items():
-        name = m if m in ("lead", "extractive") else f"{m} ({args.summariser})"
-        g = s.get("guard")
-        gs = f"{g['generated']}/{g['kept']}/{g['replaced']}" if g else ""
-        print(f"| {name} | {s['rouge1']:.2f} | {s['rouge2']:.2f} | {s['rougeL']:.2f} | {s['mean_words']:.0f} | "
-              f"{s['seconds_per_cluster']:.2f} | {gs} |")  # fmt: skip
-    for k, (r1, r2) in PUBLISHED.items():
-        print(f"| {k} (published) | {r1:.2f} | {r2:.2f} | | | | |")
+    print("\n".join(markdown_table(out)))
     return 0
 
 

@@ -34,6 +34,10 @@ BENCHES = {
 }
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
 def _machine() -> dict[str, object]:
     mem_gb = None
     try:
@@ -65,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if results_path.exists() and args.only:
         results = json.loads(results_path.read_text(encoding="utf-8"))
     results["machine"] = _machine()
-    results["created"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    results["created"] = _now()
     for name in args.only or list(BENCHES):
         script, output, full_args, quick_args = BENCHES[name]
         cmd = [sys.executable, str(HERE / script), "--out", str(HERE / output), *(quick_args if args.quick else full_args)]
@@ -80,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         out = HERE / output
         results[name] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"skipped": True}
         if isinstance(results[name], dict):
-            results[name]["measured"] = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+            results[name]["measured"] = _now()
             results[name]["bench_seconds"] = seconds
         print(f"== {name}: {seconds} s", flush=True)
     results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
@@ -150,25 +154,9 @@ def _themes_rows(data: object) -> list[tuple[str, object, str]]:
 
 
 def _digest_table(data: object) -> list[str]:
-    res = _get(data, "results")
-    if not isinstance(res, dict):
-        return []
-    lines = [
-        "",
-        f"Digests on Multi-News, {data.get('clusters')} clusters (ROUGE F, rouge-score with stemming; "
-        f"model load cold/warm: {data.get('load')}):",
-        "",
-        "| system | R-1 | R-2 | R-L | words | s/cluster | guard generated/kept/replaced |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for m, r in res.items():
-        g = r.get("guard")
-        gs = f"{g['generated']}/{g['kept']}/{g['replaced']}" if g else ""
-        lines.append(f"| {m} | {r['rouge1']:.2f} | {r['rouge2']:.2f} | {r['rougeL']:.2f} | {r['mean_words']:.0f} | "
-                     f"{r['seconds_per_cluster']:.2f} | {gs} |")  # fmt: skip
-    for k, v in (data.get("published") or {}).items():
-        lines.append(f"| {k} (published) | {v['rouge1']:.2f} | {v['rouge2']:.2f} | | | | |")
-    return lines
+    from digests import markdown_table  # bench/ is on sys.path when this file runs as a script
+
+    return ["", *markdown_table(data)] if isinstance(_get(data, "results"), dict) else []
 
 
 if __name__ == "__main__":

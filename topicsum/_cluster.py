@@ -34,14 +34,13 @@ import json
 import logging
 import math
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._errors import ConfigError, InputError, SmallCorpusWarning
+from ._errors import ConfigError, InputError, SmallCorpusWarning, quiet_third_party
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -155,20 +154,6 @@ class _EmbedderBackend:
         if vectors is not None:
             backend.memo.update(zip(texts, vectors))
         return backend
-
-
-@contextmanager
-def _quiet_bertopic() -> Iterator[None]:
-    """Silence BERTopic's warnings and its logger's warnings (it logs to stderr itself) for one call."""
-    bt_logger = logging.getLogger("BERTopic")
-    level = bt_logger.level
-    bt_logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        bt_logger.setLevel(level)
 
 
 class ThemeModel:
@@ -564,7 +549,7 @@ class ThemeModel:
             self.keywords_[t] = kw
             members = np.flatnonzero(self.topics_ == t)
             sample = [self.texts_[i] for i in members[:200]]
-            heads = [self.titles_[i] for i in members] if hasattr(self, "titles_") else []
+            heads = [self.titles_[i] for i in members]
             self.labels_[t] = "Outliers" if t == -1 else readable_label(kw, sample, headlines=heads)
             self.topic_embeddings_[t] = _unit(self.embeddings_[members].mean(axis=0, keepdims=True))[0]
 
@@ -680,7 +665,7 @@ class ThemeModel:
         vec = getattr(self.bertopic_, "vectorizer_model", None)
         if vec is not None and hasattr(vec, "vocabulary_"):  # numpy ints are not JSON serialisable
             vec.vocabulary_ = {str(k): int(v) for k, v in vec.vocabulary_.items()}
-        with _quiet_bertopic():  # its "no embedding model" warning: the source is recorded in our state
+        with quiet_third_party("BERTopic"):  # its "no embedding model" warning: the source is recorded in our state
             self.bertopic_.save(
                 str(path / _BERTOPIC_DIR),
                 serialization="safetensors",
@@ -741,7 +726,7 @@ class ThemeModel:
         backend = (
             _EmbedderBackend.make(embedder, state["texts"], arrays["embeddings"]) if embedder is not None else None
         )
-        with _quiet_bertopic():
+        with quiet_third_party("BERTopic"):
             model.bertopic_ = BERTopic.load(str(path / _BERTOPIC_DIR), embedding_model=backend)
         model.topics_ = arrays["topics"].astype(np.int64)
         model.was_outlier_ = arrays["was_outlier"].astype(bool)

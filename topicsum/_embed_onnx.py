@@ -30,15 +30,14 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._errors import ConfigError, MissingDependencyError, ModelUnavailableError
+from ._errors import ConfigError, MissingDependencyError, ModelUnavailableError, quiet_third_party
 
 __all__ = ["OnnxInt8Embedder", "export_int8"]
 
@@ -82,26 +81,6 @@ def _require_onnx() -> tuple[Any, Any]:
             "onnxruntime", "onnx", "The onnx-int8 embedding backend"
         ) from None
     return onnx, onnxruntime
-
-
-@contextmanager
-def _quiet_third_party_logging() -> Iterator[None]:
-    """Silence the optimizer's and quantizer's chatter on the root logger while they run.
-
-    They log with ``logging.info``/``logging.warning`` on the root logger, which
-    would otherwise install a root handler (``logging.basicConfig``) as a side effect.
-    """
-    root = logging.getLogger()
-    level, guard = root.level, logging.NullHandler()
-    root.addHandler(guard)
-    root.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        root.setLevel(level)
-        root.removeHandler(guard)
 
 
 def _interactive(show_progress: bool | None) -> bool:
@@ -379,7 +358,7 @@ def _fuse(src: Path, dst: Path, spec: _ModelSpec, model_type: str) -> bool:
         return False
     hf = _read_json(spec.transformer_dir / "config.json")
     try:
-        with _quiet_third_party_logging():
+        with quiet_third_party():
             fused = optimize_model(
                 str(src),
                 model_type="bert",
@@ -484,7 +463,7 @@ def _build(spec: _ModelSpec, recipe: dict[str, Any], final: Path, onnxruntime: A
             n.name for n in onnx.load(str(source), load_external_data=False).graph.node
             if re.search(FLOAT_NODE_PATTERN, n.name)
         ]
-        with _quiet_third_party_logging():
+        with quiet_third_party():
             quantize_dynamic(
                 str(source),
                 str(tmp / _MODEL_FILE),

@@ -4,9 +4,16 @@ Every exception derives from :class:`TopicsumError` and also from the
 built-in type it refines, so ``except ValueError`` keeps working for callers
 who do not know topicsum.  Every message says what happened and what to do.
 The CLI turns a :class:`UserError` into one line on stderr and exit code 2.
+:func:`quiet_third_party` keeps other libraries' warnings and log chatter
+out of the user's way where topicsum already reports what matters.
 """
 
 from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 __all__ = [
     "ConfigError",
@@ -19,6 +26,7 @@ __all__ = [
     "StageSkippedError",
     "TopicsumError",
     "UserError",
+    "quiet_third_party",
 ]
 
 
@@ -77,3 +85,25 @@ class SkippedInputWarning(UserWarning):
 
 class SmallCorpusWarning(UserWarning):
     """The corpus is too small to cluster meaningfully; a fallback was used."""
+
+
+@contextmanager
+def quiet_third_party(logger_name: str = "") -> Iterator[None]:
+    """Silence a library's warnings and its log records below ERROR while it runs.
+
+    ``logger_name`` is the library's logger ("" for the root logger, which the
+    ONNX optimiser and quantiser log to).  A ``NullHandler`` stays on that logger
+    meanwhile, so logging to a handler-less root does not install one
+    (``logging.basicConfig``) as a side effect.
+    """
+    target = logging.getLogger(logger_name or None)
+    level, guard = target.level, logging.NullHandler()
+    target.addHandler(guard)
+    target.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        target.setLevel(level)
+        target.removeHandler(guard)

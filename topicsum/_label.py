@@ -173,8 +173,8 @@ def readable_label(
     main = ""
     if heads:
         main = min(heads, key=lambda h: (-heads[h], h))
-        main_tokens = _tokens(main)
         head_tokens = {h: _tokens(h) for h in heads}
+        main_tokens = head_tokens[main]
         total = sum(heads.values())
         weight = {" ".join(str(w).split()): float(v) for w, v in keywords}
 

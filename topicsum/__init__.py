@@ -7,8 +7,11 @@ each theme and renders HTML/PDF/Markdown reports.
 Examples
 --------
 >>> import topicsum
->>> result = topicsum.run("seeds", out="reports/seeds")  # doctest: +SKIP
->>> result.topics[["topic", "label", "size"]]  # doctest: +SKIP
+>>> result = topicsum.run("seeds", summariser="extractive", out="out", formats=("html",))
+>>> result.topics[["topic", "size"]].head(2)
+   topic  size
+0      0    31
+1      1     8
 
 ``import topicsum`` is light: torch, transformers and BERTopic are imported
 only when a stage needs them.
@@ -40,8 +43,8 @@ from ._errors import (
     TopicsumError,
 )
 from ._types import Article, Digest, DigestSentence, Segment, Theme
+from ._version import __version__ as __version__
 
-__version__ = "0.1.0"
 
 # Public names served lazily, so that `import topicsum` stays light.
 _LAZY: dict[str, str] = {

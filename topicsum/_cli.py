@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from ._config import REPORT_FORMATS, Config
 from ._errors import ConfigError, UserError
 

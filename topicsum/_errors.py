@@ -1,32 +1,48 @@
-"""Exceptions raised by topicsum.
+"""Exceptions and warnings raised by topicsum.
 
 Every exception derives from :class:`TopicsumError` and also from the
 built-in type it refines, so ``except ValueError`` keeps working for callers
 who do not know topicsum.  Every message says what happened and what to do.
 The CLI turns a :class:`UserError` into one line on stderr and exit code 2.
-:func:`quiet_third_party` keeps other libraries' warnings and log chatter
-out of the user's way where topicsum already reports what matters.
+
+The tree::
+
+    TopicsumError(Exception)
+    ├── UserError                      the CLI prints one line and exits 2
+    │   ├── ConfigError(ValueError)        an option has an unknown name or a bad value
+    │   ├── InputError(ValueError)         an input path, file, table or saved run cannot be used
+    │   ├── OutputError(OSError)           the output folder cannot be used
+    │   │   └── OutputExistsError(FileExistsError)  it holds files topicsum did not write
+    │   ├── MissingDependencyError(ImportError)      an optional package is missing (names the extra)
+    │   ├── ModelUnavailableError(OSError)           a model or model server cannot be reached or loaded
+    │   ├── StageSkippedError(RuntimeError)          a result of a stage that was turned off
+    │   ├── ThemeNotFoundError(KeyError)             no theme has the id asked for
+    │   └── ClusterError(RuntimeError)               a Dask cluster cannot be used
+    ├── NotFittedError(ValueError, AttributeError)  an estimator was used before ``fit``
+    └── ToolError(RuntimeError)        an external tool (Chromium) failed
+
+    SkippedInputWarning(UserWarning)   an input was skipped; the others were processed
+    SmallCorpusWarning(UserWarning)    too few segments to find themes; a fallback was used
 """
 
 from __future__ import annotations
 
-import logging
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 __all__ = [
+    "ClusterError",
     "ConfigError",
     "InputError",
     "MissingDependencyError",
     "ModelUnavailableError",
+    "NotFittedError",
+    "OutputError",
     "OutputExistsError",
     "SkippedInputWarning",
     "SmallCorpusWarning",
     "StageSkippedError",
+    "ThemeNotFoundError",
+    "ToolError",
     "TopicsumError",
     "UserError",
-    "quiet_third_party",
 ]
 
 
@@ -46,37 +62,46 @@ class ConfigError(UserError, ValueError):
 
 
 class InputError(UserError, ValueError):
-    """An input path, file or table cannot be used."""
+    """An input path, file, table or saved run cannot be used."""
 
 
-class OutputExistsError(UserError, FileExistsError):
+class OutputError(UserError, OSError):
+    """The output folder cannot be created or written."""
+
+
+class OutputExistsError(OutputError, FileExistsError):
     """The output folder holds files that topicsum did not write."""
 
 
 class MissingDependencyError(UserError, ImportError):
     """An optional package is not installed; the message names the extra."""
 
-    @classmethod
-    def for_package(cls, package: str, extra: str, purpose: str) -> MissingDependencyError:
-        """Build the standard message for a missing optional package.
-
-        Examples
-        --------
-        >>> str(MissingDependencyError.for_package("weasyprint", "pdf", "PDF reports"))
-        "PDF reports need the package 'weasyprint', which is not installed: run pip install 'topicsum[pdf]'."
-        """
-        return cls(
-            f"{purpose} need the package {package!r}, which is not installed: "
-            f"run pip install 'topicsum[{extra}]'."
-        )
-
 
 class ModelUnavailableError(UserError, OSError):
-    """A model cannot be loaded (not installed locally and no network)."""
+    """A model cannot be loaded (not installed locally and no network), or a model server cannot be reached."""
 
 
 class StageSkippedError(UserError, RuntimeError):
     """A result was asked for from a pipeline stage that was turned off."""
+
+
+class ThemeNotFoundError(UserError, KeyError):
+    """No theme has the id asked for."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; the message reads better without
+        return str(self.args[0]) if self.args else ""
+
+
+class ClusterError(UserError, RuntimeError):
+    """A Dask cluster cannot be used (unreachable scheduler, workers without topicsum, version mismatch)."""
+
+
+class NotFittedError(TopicsumError, ValueError, AttributeError):
+    """An estimator was used before it was fitted (as scikit-learn's ``NotFittedError``)."""
+
+
+class ToolError(TopicsumError, RuntimeError):
+    """An external program (Chromium) ran but did not do its job."""
 
 
 class SkippedInputWarning(UserWarning):
@@ -85,25 +110,3 @@ class SkippedInputWarning(UserWarning):
 
 class SmallCorpusWarning(UserWarning):
     """The corpus is too small to cluster meaningfully; a fallback was used."""
-
-
-@contextmanager
-def quiet_third_party(logger_name: str = "") -> Iterator[None]:
-    """Silence a library's warnings and its log records below ERROR while it runs.
-
-    ``logger_name`` is the library's logger ("" for the root logger, which the
-    ONNX optimiser and quantiser log to).  A ``NullHandler`` stays on that logger
-    meanwhile, so logging to a handler-less root does not install one
-    (``logging.basicConfig``) as a side effect.
-    """
-    target = logging.getLogger(logger_name or None)
-    level, guard = target.level, logging.NullHandler()
-    target.addHandler(guard)
-    target.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        target.setLevel(level)
-        target.removeHandler(guard)

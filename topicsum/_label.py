@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._errors import InputError
 from ._types import Theme
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -158,7 +159,7 @@ def readable_label(
     >>> readable_label([("ukraine", .4), ("allies", .39), ("putin", .37), ("trump", .29)],
     ...                ["Trump and Putin meet; allies of Ukraine wait."],
     ...                headlines=["Trump and Putin to meet on Ukraine"] * 3)
-    'Trump, Putin, Ukraine, allies'
+    'Trump and Putin, Ukraine, allies'
     >>> readable_label([("putin", .5), ("ukraine", .4)], ["Putin said all of Ukraine is ours."],
     ...                headlines=["Putin: 'the whole of Ukraine is ours'"])
     "Putin: 'the whole of Ukraine is ours'"
@@ -282,7 +283,9 @@ def describe_themes(
     n = len(topics)
     for name, seq in (("segment_ids", segment_ids), ("texts", texts), ("article_ids", article_ids), ("outlets", outlets)):
         if len(seq) != n:
-            raise ValueError(f"{name} has {len(seq)} entries but the model was fitted on {n} segments.")
+            raise InputError(
+                f"{name} has {len(seq)} entries but the model was fitted on {n} segments; pass one entry per segment."
+            )
     X = np.asarray(embeddings, dtype=np.float32)
     ids = sorted(t for t in set(topics.tolist()) if t != -1) + ([-1] if (topics == -1).any() else [])
     themes: list[Theme] = []

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ._config import Config
-from ._errors import InputError, StageSkippedError
-from ._types import Digest, DigestSentence, Theme
+from ._errors import InputError, StageSkippedError, ThemeNotFoundError
+from ._serialise import themes_from_json, topics_frame
+from ._types import Digest, Theme
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -59,8 +60,9 @@ class Result:
     Examples
     --------
     >>> import topicsum
-    >>> result = topicsum.run("seeds", summariser="extractive", formats=())  # doctest: +SKIP
-    >>> result.topics[["topic", "label", "size"]]  # doctest: +SKIP
+    >>> result = topicsum.run("seeds", summariser="extractive", formats=())
+    >>> result
+    <topicsum.Result: 56 segments, 8 articles, 6 themes, digests>
     """
 
     segments: pd.DataFrame
@@ -92,12 +94,13 @@ class Result:
         ------
         StageSkippedError
             Summarisation was turned off for this run.
-        KeyError
-            There is no theme with that id.
+        ThemeNotFoundError
+            There is no theme with that id (a ``KeyError``).
 
         Examples
         --------
-        >>> result.digest(0).text  # doctest: +SKIP
+        >>> result.digest(0).sentences[0].segment_ids[0] in result.segments["segment_id"].tolist()
+        True
         """
         if self.digests is None:
             raise StageSkippedError(
@@ -108,7 +111,7 @@ class Result:
             return self.digests[int(topic)]
         except KeyError:
             valid = ", ".join(str(t) for t in sorted(self.digests))
-            raise KeyError(f"No digest for theme {topic!r}; themes with digests are: {valid}.") from None
+            raise ThemeNotFoundError(f"No digest for theme {topic!r}; themes with digests are: {valid}.") from None
 
     @property
     def figures(self) -> dict[str, Figure]:
@@ -125,7 +128,8 @@ class Result:
 
         Examples
         --------
-        >>> result.to_html("report.html")  # doctest: +SKIP
+        >>> result.to_html("report.html")
+        PosixPath('report.html')
         """
         from ._report import write_html
 
@@ -136,7 +140,8 @@ class Result:
 
         Examples
         --------
-        >>> result.to_pdf("report.pdf")  # doctest: +SKIP
+        >>> result.to_pdf("report.pdf")
+        PosixPath('report.pdf')
         """
         from ._report import write_pdf
 
@@ -147,7 +152,8 @@ class Result:
 
         Examples
         --------
-        >>> result.to_markdown("report.md")  # doctest: +SKIP
+        >>> result.to_markdown("report.md")
+        PosixPath('report.md')
         """
         from ._report import write_markdown
 
@@ -158,9 +164,10 @@ class Result:
 
         Examples
         --------
-        >>> result.save("out")  # doctest: +SKIP
+        >>> result.save("saved")
+        PosixPath('saved')
         """
-        from ._pipeline import write_outputs
+        from ._output import write_outputs
 
         return write_outputs(self, Path(directory), formats=formats, overwrite=overwrite)
 
@@ -173,9 +180,11 @@ class Result:
 
         Examples
         --------
-        >>> result.transform(["Russia and Ukraine swapped more bodies of fallen soldiers."])  # doctest: +SKIP
+        >>> new = result.transform(["Russia and Ukraine swapped more bodies of fallen soldiers."])
+        >>> new[["text", "topic"]].shape
+        (1, 2)
         """
-        from ._pipeline import transform_documents
+        from ._transform import transform_documents
 
         return transform_documents(self, documents, **load_options)
 
@@ -193,23 +202,6 @@ class Result:
         )
 
 
-def _digest_from_json(topic_id: int, item: dict[str, Any]) -> Digest | None:
-    sentences = item.get("digest_sentences")
-    if sentences is None:
-        return None
-    guard = item.get("guard") or {}
-    return Digest(
-        topic_id=topic_id,
-        sentences=tuple(
-            DigestSentence(text=s["text"], segment_ids=tuple(s["segment_ids"]), method=s["method"]) for s in sentences
-        ),
-        generated=int(guard.get("generated", 0)),
-        kept=int(guard.get("kept", 0)),
-        replaced=int(guard.get("replaced", 0)),
-        label=item.get("llm_label"),
-    )
-
-
 def load(directory: str | os.PathLike[str]) -> Result:
     """Load a run written by ``topicsum run`` or :meth:`Result.save`.
 
@@ -218,10 +210,10 @@ def load(directory: str | os.PathLike[str]) -> Result:
 
     Examples
     --------
-    >>> result = topicsum.load("reports/seeds")  # doctest: +SKIP
+    >>> _ = result.save("saved-run")
+    >>> topicsum.load("saved-run")
+    <topicsum.Result: 56 segments, 8 articles, 6 themes, digests>
     """
-    from ._pipeline import topics_frame
-
     folder = Path(directory)
     manifest_path = folder / "run.json"
     if not manifest_path.is_file():
@@ -233,46 +225,10 @@ def load(directory: str | os.PathLike[str]) -> Result:
     for frame in (segments, articles):
         if "duplicate_of" in frame:
             frame["duplicate_of"] = frame["duplicate_of"].replace("", None)
-    topics_json = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
-    themes: list[Theme] = []
-    digests: dict[int, Digest] = {}
-    for item in topics_json["themes"]:
-        tid = int(item["id"])
-        themes.append(
-            Theme(
-                topic_id=tid,
-                label=item["label"],
-                keywords=tuple((k["word"], float(k["weight"])) for k in item["keywords"]),
-                size=int(item["size"]),
-                segment_ids=tuple(item.get("segment_ids", ())),
-                article_ids=tuple(item["article_ids"]),
-                representative_segment_ids=tuple(item["representative_segment_ids"]),
-                outlets=tuple(item.get("outlets", ())),
-                share=float(item.get("share", 0.0)),
-                keyword_label=item.get("keyword_label", item["label"]),
-            )
-        )
-        digest = _digest_from_json(tid, item)
-        if digest is not None:
-            digests[tid] = digest
-    theme_model = None
-    embeddings = None
-    coords = None
-    model_dir = folder / "model"
-    if model_dir.is_dir():
-        from ._cluster import ThemeModel
-
-        try:
-            theme_model = ThemeModel.load(model_dir)
-        except Exception as exc:  # a damaged model folder should not hide the tables
-            logger.warning("Could not load the theme model from %s (%s); tables only.", model_dir, exc)
-        arrays = model_dir / "segments.safetensors"
-        if arrays.is_file():
-            from safetensors.numpy import load_file
-
-            data = load_file(str(arrays))
-            embeddings = data.get("embeddings")
-            coords = data.get("coords_2d")
+    pairs = themes_from_json(json.loads((folder / "topics.json").read_text(encoding="utf-8")))
+    themes = [t for t, _ in pairs]
+    digests = {t.topic_id: d for t, d in pairs if d is not None}
+    theme_model, embeddings, coords = _load_model(folder / "model")
     return Result(
         segments=segments,
         articles=articles,
@@ -285,3 +241,25 @@ def load(directory: str | os.PathLike[str]) -> Result:
         coords_2d=coords,
         theme_model=theme_model,
     )
+
+
+def _load_model(model_dir: Path) -> tuple[ThemeModel | None, np.ndarray | None, np.ndarray | None]:
+    """The fitted theme model and the segments' arrays of a run's ``model/`` folder (``None`` when absent)."""
+    if not model_dir.is_dir():
+        return None, None, None
+    from ._cluster import ThemeModel
+
+    theme_model = None
+    try:
+        theme_model = ThemeModel.load(model_dir)
+    except Exception as exc:  # a damaged model folder should not hide the tables
+        logger.warning("Could not load the theme model from %s (%s); tables only.", model_dir, exc)
+    embeddings = coords = None
+    arrays = model_dir / "segments.safetensors"
+    if arrays.is_file():
+        from safetensors.numpy import load_file
+
+        data = load_file(str(arrays))
+        embeddings = data.get("embeddings")
+        coords = data.get("coords_2d")
+    return theme_model, embeddings, coords

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._config import IngestConfig, SegmentConfig
+from .._deps import progress_enabled
 from .._errors import InputError, SkippedInputWarning
 from .._types import (
     ARTICLE_COLUMNS,
@@ -123,12 +123,6 @@ class Corpus:
         return Document(doc_id, meta["source"], self.texts[doc_id], extra)
 
 
-def _progress(show_progress: bool | None) -> bool:
-    if show_progress is None:
-        return sys.stderr.isatty()
-    return bool(show_progress)
-
-
 def _gather(
     inputs: Any, texts: Any, config: IngestConfig
 ) -> tuple[list[_Unit], list[InputFile], list[tuple[str, str]]]:
@@ -208,17 +202,50 @@ def load_corpus(
     >>> [(a.headline, len(corpus.segments)) for a in corpus.articles]
     [('Rates rise', 1)]
     """
-    from tqdm.auto import tqdm
-
-    from .._segment import normalise_ws, segment_id, segment_spans
-
     config = config or IngestConfig()
     segment_config = segment_config or SegmentConfig()
     units, files, skipped_pairs = _gather(inputs, texts, config)
     skipped = [Skipped(s, r) for s, r in skipped_pairs]
     for item in skipped:
         warnings.warn(f"Skipped input {item.source}: it {item.reason}.", SkippedInputWarning, stacklevel=2)
+    docs, ranks, rows = _documents(units)
+    del units
+    cleaner = Cleaner(
+        extra_furniture=config.extra_furniture,
+        builtin_furniture=config.builtin_furniture,
+        repeated_line_min_docs=config.repeated_line_min_docs,
+        split_articles=config.split_articles,
+    )
+    art_rows, seg_rows = _article_rows(docs, cleaner.fit_transform(docs), segment_config, show_progress)
+    if not seg_rows:
+        reasons = "; ".join(f"{s.source} {s.reason}" for s in skipped[:3])
+        raise InputError(
+            "No usable article text was found in the inputs"
+            + (f" ({reasons})" if reasons else " (only empty text or site furniture)")
+            + "; pass files or texts that contain article paragraphs."
+        )
+    if segment_config.dedupe:
+        _flag_duplicates(art_rows, seg_rows, ranks, segment_config.near_duplicate_threshold)
+    order = {doc.doc_id: (doc.source, rows[doc.doc_id]) for doc in docs}
 
+    def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (*order[row["doc_id"]], row["start"], row["end"])
+
+    articles = [Article(**{k: v for k, v in r.items() if not k.startswith("_")}) for r in sorted(art_rows, key=sort_key)]
+    segments = [Segment(**r) for r in sorted(seg_rows, key=sort_key)]
+    documents = [
+        {"doc_id": d.doc_id, "source": d.source, **d.metadata}
+        for d in sorted(docs, key=lambda d: (order[d.doc_id], d.doc_id))
+    ]
+    logger.info(
+        "ingested %d documents -> %d articles, %d segments (%d skipped inputs)",
+        len(docs), len(articles), len(segments), len(skipped),
+    )  # fmt: skip
+    return Corpus(articles, segments, files, skipped, documents, {d.doc_id: d.text for d in docs})
+
+
+def _documents(units: list[_Unit]) -> tuple[list[Document], dict[str, tuple[int, ...]], dict[str, int]]:
+    """One :class:`Document` per unit (ids made unique), with each one's input rank and row."""
     docs: list[Document] = []
     ranks: dict[str, tuple[int, ...]] = {}
     rows: dict[str, int] = {}
@@ -231,98 +258,78 @@ def load_corpus(
         docs.append(doc)
         ranks[doc.doc_id] = unit.rank
         rows[doc.doc_id] = unit.row
-    del units
+    return docs, ranks, rows
 
-    cleaner = Cleaner(
-        extra_furniture=config.extra_furniture,
-        builtin_furniture=config.builtin_furniture,
-        repeated_line_min_docs=config.repeated_line_min_docs,
-        split_articles=config.split_articles,
-    )
-    drafts_per_doc = cleaner.fit_transform(docs)
 
-    # segment records in input order: (rank, start) -> "first" copy = earliest input position
+def _article_rows(
+    docs: list[Document],
+    drafts_per_doc: list[list[ArticleDraft]],
+    segment_config: SegmentConfig,
+    show_progress: bool | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Article and segment records, in input order ((rank, start): the "first" copy is the earliest input)."""
+    from tqdm.auto import tqdm
+
     art_rows: list[dict[str, Any]] = []
     seg_rows: list[dict[str, Any]] = []
     bar = tqdm(
-        zip(docs, drafts_per_doc),
-        total=len(docs),
-        desc="segment",
-        unit="doc",
-        disable=not _progress(show_progress),
-        leave=False,
-    )
+        zip(docs, drafts_per_doc), total=len(docs), desc="segment", unit="doc",
+        disable=not progress_enabled(show_progress), leave=False,
+    )  # fmt: skip
     for doc, drafts in bar:
         n = 0
-        meta_date = doc.metadata.get("date", "")
         for draft in drafts:
-            spans = segment_spans(doc.text, draft.blocks, segment_config)
-            if not spans:
-                continue
-            n += 1
-            art = {
-                "article_id": f"{doc.doc_id}-a{n}",
+            if _add_article(doc, draft, n + 1, segment_config, art_rows, seg_rows):
+                n += 1
+    bar.close()
+    return art_rows, seg_rows
+
+
+def _add_article(
+    doc: Document,
+    draft: ArticleDraft,
+    n: int,
+    segment_config: SegmentConfig,
+    art_rows: list[dict[str, Any]],
+    seg_rows: list[dict[str, Any]],
+) -> bool:
+    """Append the ``n``-th article of ``doc`` and its segments; ``False`` when it has no segment."""
+    from .._segment import normalise_ws, segment_id, segment_spans
+
+    spans = segment_spans(doc.text, draft.blocks, segment_config)
+    if not spans:
+        return False
+    art = {
+        "article_id": f"{doc.doc_id}-a{n}",
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "headline": draft.headline,
+        "outlet": draft.outlet,
+        "published": draft.published or (doc.metadata.get("date", "") if n == 1 else ""),
+        "start": draft.start,
+        "end": draft.end,
+        "duplicate_of": None,
+        "_seg": (len(seg_rows), len(seg_rows) + len(spans)),
+    }
+    art_rows.append(art)
+    for s, e in spans:
+        text = normalise_ws(doc.text[s:e])
+        seg_rows.append(
+            {
+                "segment_id": segment_id(doc.source, s, e, text),
+                "article_id": art["article_id"],
                 "doc_id": doc.doc_id,
                 "source": doc.source,
-                "headline": draft.headline,
-                "outlet": draft.outlet,
-                "published": draft.published or (meta_date if n == 1 else ""),
-                "start": draft.start,
-                "end": draft.end,
+                "headline": art["headline"],
+                "outlet": art["outlet"],
+                "published": art["published"],
+                "start": s,
+                "end": e,
+                "text": text,
                 "duplicate_of": None,
-                "_seg": (len(seg_rows), len(seg_rows) + len(spans)),
             }
-            art_rows.append(art)
-            for s, e in spans:
-                text = normalise_ws(doc.text[s:e])
-                seg_rows.append(
-                    {
-                        "segment_id": segment_id(doc.source, s, e, text),
-                        "article_id": art["article_id"],
-                        "doc_id": doc.doc_id,
-                        "source": doc.source,
-                        "headline": art["headline"],
-                        "outlet": art["outlet"],
-                        "published": art["published"],
-                        "start": s,
-                        "end": e,
-                        "text": text,
-                        "duplicate_of": None,
-                    }
-                )
-    bar.close()
-    if not seg_rows:
-        reasons = "; ".join(f"{s.source} {s.reason}" for s in skipped[:3])
-        raise InputError(
-            "No usable article text was found in the inputs"
-            + (f" ({reasons})" if reasons else " (only empty text or site furniture)")
-            + "; pass files or texts that contain article paragraphs."
         )
-
-    if segment_config.dedupe:
-        _flag_duplicates(art_rows, seg_rows, ranks, segment_config.near_duplicate_threshold)
-
-    order = {doc.doc_id: (doc.source, rows[doc.doc_id]) for doc in docs}
-
-    def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
-        return (*order[row["doc_id"]], row["start"], row["end"])
-
-    art_rows.sort(key=sort_key)
-    seg_rows.sort(key=sort_key)
-    articles = [Article(**{k: v for k, v in r.items() if not k.startswith("_")}) for r in art_rows]
-    segments = [Segment(**r) for r in seg_rows]
-    documents = [
-        {"doc_id": d.doc_id, "source": d.source, **d.metadata}
-        for d in sorted(docs, key=lambda d: (order[d.doc_id], d.doc_id))
-    ]
-    logger.info(
-        "ingested %d documents -> %d articles, %d segments (%d skipped inputs)",
-        len(docs),
-        len(articles),
-        len(segments),
-        len(skipped),
-    )
-    return Corpus(articles, segments, files, skipped, documents, {d.doc_id: d.text for d in docs})
+    return True
 
 
 def _flag_duplicates(

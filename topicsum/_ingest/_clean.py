@@ -40,166 +40,26 @@ from dataclasses import dataclass, field
 
 from .._errors import ConfigError
 from .._types import Document
-
+from ._patterns import (
+    ALNUM,
+    Anchor,
+    BULLET,
+    INLINE_PATTERNS,
+    INLINE_TRIGGERS,
+    LINE_PATTERNS,
+    REPEAT_MAX_WORDS,
+    find_anchor,
+    headline_like,
+    heading_text,
+    is_short,
+    line_key,
+    outlet_like,
+    squash_ws,
+    word_count,
+)
 logger = logging.getLogger(__name__)
 
 __all__ = ["INLINE_PATTERNS", "LINE_PATTERNS", "ArticleDraft", "Cleaner"]
-
-#: Whole-line furniture (matched case-insensitively against the whitespace-normalised line).
-LINE_PATTERNS: tuple[str, ...] = (
-    r"(?:no |view |show |load )?(?:\d+ )?comments?(?: \(\d+\))?(?: yet)?\W*",
-    r"(?:related|recommended|trending|popular|more|latest|top) "
-    r"(?:articles?|stories|news|content|videos?|reads?|posts?)\W*",
-    r"(?=.{0,300}$).*\b(?:download|get|install)\b.{0,60}\bapps?\b.*",
-    r"(?:app[- ]?store|google[- ]?play|play[- ]?store)[\w -]*",
-    r"(?:\w+ )?(?:logo|icon|background|image|photo|thumbnail)",
-    r"(?:try|explore|discover) (?:our|what) (?=(?:\S+ ){0,8}\S+$).*",
-    r"(?:share|share this|share on \w+|follow us.*|subscribe\W*.{0,40}|sign (?:in|up)\W*|log ?in|advertisement|"
-    r"skip to (?:main )?content|accept (?:all )?cookies|cookie (?:settings|policy)|read more|print|email)\W*",
-    r"\d{1,2}:\d{2}(?::\d{2})?",
-)
-
-#: In-body furniture (searched inside paragraphs and cut out).
-INLINE_PATTERNS: tuple[str, ...] = (
-    r"(?i:(?:To view this video,? )?please enable JavaScript.{0,200}?(?:HTML5 video|\.)\.?)",
-    r"\b(?:More Trending|Trending Now|Most Read|Most Popular|Read More|READ MORE)\b:?",
-    r"(?i:Get in touch with our (?:news )?team\b.{0,120}?(?:@\S*|\.)(?=\s|$))",
-    r"(?i:For more (?:stories|news|articles) like this,? (?:check|visit|see) our [\w ]{1,30}?page\.?)",
-    r"\b(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s.*?"
-    r"(?=\s(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s|$)",
-    r"(?i:Sign up (?:to|for)\b.{0,300}?after newsletter promotion)",
-    r"(?i:\bafter newsletter promotion\b)",
-    r"(?<=[.!?'\"”’)])\s*\b\d{1,2}:\d{2}(?::\d{2})?\b(?=\s+[A-Z‘'\"“])",
-    r"^\d{1,2}:\d{2}(?::\d{2})?(?=\s+[A-Z‘'\"“])",
-    r"\bADVERTISEMENT\b",
-)
-
-# Cheap substring tests, one per INLINE_PATTERNS entry: a pattern only runs on a
-# line whose lower-cased text contains one of its triggers.
-_INLINE_TRIGGERS: tuple[tuple[str, ...], ...] = (
-    ("javascript",),
-    ("trending", "most read", "most popular", "read more"),
-    ("get in touch",),
-    ("for more",),
-    ("more:", "related:", "watch:", "listen:", "see also:"),
-    ("newsletter promotion",),
-    ("newsletter promotion",),
-    (":",),
-    (":",),
-    ("advertisement",),
-)
-
-_SHORT_WORDS = 10  # a line with fewer words and no sentence punctuation is "short"
-_REPEAT_MAX_WORDS = 12  # only lines up to this many words can be "repeated furniture"
-
-_REL = (
-    r"(?:(?:an?|one|a few|few|\d{1,3})\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)"
-    r"\s+ago|just now|yesterday)"
-)
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_CLOCK = r"(?:,?\s*(?:at\s*)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s*[a-z]{2,4})?)?"
-_DATE = (
-    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:"
-    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
-    r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?z?)?|\d{1,2}/\d{1,2}/\d{2,4})" + _CLOCK
-)
-_LABEL = r"(?:time|clock|updated|published|posted|date|last updated|icon)"
-_SEPS = " \t·•|,-–—:"
-_REL_LINE = re.compile(rf"(?P<prefix>.{{0,60}}?)(?P<time>{_REL})\.?", re.IGNORECASE)
-_DATE_LINE = re.compile(rf"(?P<prefix>.{{0,60}}?)(?P<time>{_DATE})\.?", re.IGNORECASE)
-_LABEL_RE = re.compile(rf"^(?:{_LABEL}\b\s*:?\s*)+|(?:\s*\b{_LABEL}\s*:?)+$", re.IGNORECASE)
-_SEPARATOR = re.compile(r"(?:[-*_=~#•·]\s*){3,}")
-_BULLET = re.compile(r"[-•·–—|*>]\s*(?P<name>\S.{0,60})")
-_WORD = re.compile(r"\w+")
-_LETTER = re.compile(r"[^\W\d_]")
-_ALNUM = re.compile(r"[^\W_]")
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-_HEADLINE_END = re.compile(r"[.:;,][\"'”’)\]]*$")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _heading(text: str) -> str:
-    """A headline line as text: whitespace normalised, Markdown ``#`` marks dropped."""
-    return _norm(text).lstrip("#").strip()
-
-
-def _key(text: str) -> str:
-    return _heading(text).casefold()
-
-
-def _n_words(text: str) -> int:
-    return len(text.split())
-
-
-def _is_short(text: str) -> bool:
-    """Few words and no sentence punctuation at the end (or no letters at all)."""
-    if not _LETTER.search(text):
-        return True
-    if len(text) > 25 * _SHORT_WORDS:
-        return False
-    return _n_words(text) < _SHORT_WORDS and not _TERMINAL.search(text)
-
-
-def _headline_like(text: str) -> bool:
-    t = _heading(text)
-    if not t or len(t) > 250 or _n_words(t) > 30 or _HEADLINE_END.search(t):
-        return False
-    return (t[0].isupper() or t[0].isdigit() or t[0] in "‘'\"“") and len(_LETTER.findall(t)) >= 2
-
-
-def _outlet_like(text: str) -> bool:
-    t = text.strip()
-    if not 0 < len(t) <= 60 or _n_words(t) > 6 or _TERMINAL.search(t) or _HEADLINE_END.search(t):
-        return False
-    return (t[0].isupper() or t[0].isdigit()) and any(c.isalpha() for c in t)
-
-
-def _strip_outlet(prefix: str) -> str:
-    text = prefix.strip(_SEPS)
-    previous = None
-    while text != previous:
-        previous = text
-        text = _LABEL_RE.sub("", text).strip(_SEPS)
-    if not text or _n_words(text) > 6 or not any(ch.isalpha() for ch in text):
-        return ""
-    return text
-
-
-@dataclass
-class _Anchor:
-    kind: str  # "time" | "sep"
-    outlet: str = ""
-    published: str = ""
-
-
-def _anchor(line: str) -> _Anchor | None:
-    t = line.strip()
-    if not t or len(t) > 120:
-        return None
-    if _SEPARATOR.fullmatch(t):
-        return _Anchor("sep")
-    m = _REL_LINE.fullmatch(t)
-    if m:
-        prefix = m.group("prefix")
-        outlet = _strip_outlet(prefix)
-        if prefix.strip() and not outlet and _WORD.search(_LABEL_RE.sub("", prefix.strip(_SEPS)) or ""):
-            return None  # a sentence ending in "... ago", not a time line
-        return _Anchor("time", outlet, m.group("time"))
-    m = _DATE_LINE.fullmatch(t)
-    if m:
-        prefix = m.group("prefix")
-        raw = prefix.rstrip()
-        if raw and not (raw[-1] in _SEPS or re.search(rf"{_LABEL}\s*:?$", raw, re.IGNORECASE)):
-            return None  # "The meeting took place on 12 August 2025"
-        return _Anchor("time", _strip_outlet(prefix), m.group("time"))
-    return None
-
 
 @dataclass
 class ArticleDraft:
@@ -255,7 +115,7 @@ class _Layout:
                 content += 1
                 kinds[i] = _TEXT
                 if e - s <= 400:
-                    norm = _norm(line)
+                    norm = squash_ws(line)
                     if len(norm) <= 300 and any(p.fullmatch(norm) for p in patterns):
                         kinds[i] = _FURN
         self.kinds = kinds
@@ -277,13 +137,13 @@ class _Layout:
     def _regions(self, split: bool) -> list[_Region]:
         n = len(self.spans)
         kinds = self.kinds
-        anchors: list[tuple[int, _Anchor]] = []
+        anchors: list[tuple[int, Anchor]] = []
         if split:
             for i in range(n):
                 if kinds[i] == _TEXT:
                     s, e = self.spans[i]
                     if e - s <= 120:
-                        a = _anchor(self.doc.text[s:e])
+                        a = find_anchor(self.doc.text[s:e])
                         if a is not None:
                             anchors.append((i, a))
         headers: list[_Region] = []
@@ -297,8 +157,8 @@ class _Layout:
             body = i + 1
             j = self._next(i, 1, stop)
             if j is not None and kinds[j] == _TEXT:
-                m = _BULLET.fullmatch(self.line(j).strip())
-                if m and _outlet_like(m.group("name")):
+                m = BULLET.fullmatch(self.line(j).strip())
+                if m and outlet_like(m.group("name")):
                     kinds[j] = _STRUCT
                     outlet = outlet or m.group("name").strip()
                     body = j + 1
@@ -307,26 +167,26 @@ class _Layout:
             first = i
             floor = headers[-1].body_from if headers else 0
             p = self._next(i, -1, floor)
-            if p is not None and not a.outlet and kinds[p] == _TEXT and _outlet_like(self.line(p)):
-                outlet = outlet or _norm(self.line(p))
-                if _key(self.line(p)) == _key(outlet):
+            if p is not None and not a.outlet and kinds[p] == _TEXT and outlet_like(self.line(p)):
+                outlet = outlet or squash_ws(self.line(p))
+                if line_key(self.line(p)) == line_key(outlet):
                     kinds[p] = _STRUCT
                     first = p
                     p = self._next(p, -1, floor)
-            if j is not None and kinds[j] == _TEXT and _headline_like(self.line(j)):
+            if j is not None and kinds[j] == _TEXT and headline_like(self.line(j)):
                 k = self._next(j, 1, stop)
                 if k is not None and kinds[k] == _TEXT:
-                    headline = _heading(self.line(j))
+                    headline = heading_text(self.line(j))
                     kinds[j] = _STRUCT
                     body = j + 1
-            if not headline and p is not None and kinds[p] == _TEXT and _headline_like(self.line(p)):
-                headline = _heading(self.line(p))
+            if not headline and p is not None and kinds[p] == _TEXT and headline_like(self.line(p)):
+                headline = heading_text(self.line(p))
                 kinds[p] = _STRUCT
                 first = p
                 p = self._next(p, -1, floor)
             # repeats of the headline just before the header belong to it
-            hkey = _key(headline) if headline else None
-            while p is not None and hkey is not None and kinds[p] == _TEXT and _key(self.line(p)) == hkey:
+            hkey = line_key(headline) if headline else None
+            while p is not None and hkey is not None and kinds[p] == _TEXT and line_key(self.line(p)) == hkey:
                 kinds[p] = _STRUCT
                 first = p
                 p = self._next(p, -1, floor)
@@ -341,9 +201,9 @@ class _Layout:
             if r.lead:
                 self._lead_headline(r)
             if r.headline:
-                hkey = _key(r.headline)
+                hkey = line_key(r.headline)
                 for i in range(r.body_from, r.last):
-                    if kinds[i] == _TEXT and _key(self.line(i)) == hkey:
+                    if kinds[i] == _TEXT and line_key(self.line(i)) == hkey:
                         kinds[i] = _STRUCT
         return regions
 
@@ -354,14 +214,14 @@ class _Layout:
             return
         title = self.doc.metadata.get("title", "") if r.first == 0 else ""
         if title:
-            r.headline = _norm(title)
-            if _key(self.line(first)) == _key(title):
+            r.headline = squash_ws(title)
+            if line_key(self.line(first)) == line_key(title):
                 kinds[first] = _STRUCT
             return
-        if self.n_content > 1 and _headline_like(self.line(first)):
+        if self.n_content > 1 and headline_like(self.line(first)):
             nxt = self._next(first, 1, r.last)
-            if nxt is not None and kinds[nxt] == _TEXT and not _is_short(self.line(nxt)):
-                r.headline = _heading(self.line(first))
+            if nxt is not None and kinds[nxt] == _TEXT and not is_short(self.line(nxt)):
+                r.headline = heading_text(self.line(first))
                 kinds[first] = _STRUCT
 
     def short_candidates(self) -> set[str]:
@@ -370,8 +230,8 @@ class _Layout:
         for i, kind in enumerate(self.kinds):
             if kind == _TEXT:
                 line = self.line(i)
-                if len(line) <= 160 and _n_words(line) <= _REPEAT_MAX_WORDS:
-                    out.add(_key(line))
+                if len(line) <= 160 and word_count(line) <= REPEAT_MAX_WORDS:
+                    out.add(line_key(line))
         return out
 
 
@@ -433,7 +293,7 @@ class Cleaner:
             [re.compile("|".join(f"(?:{p})" for p in LINE_PATTERNS), re.IGNORECASE)] if self.builtin_furniture else []
         )
         inline: list[tuple[re.Pattern[str], tuple[str, ...] | None]] = (
-            [(re.compile(p), t) for p, t in zip(INLINE_PATTERNS, _INLINE_TRIGGERS)] if self.builtin_furniture else []
+            [(re.compile(p), t) for p, t in zip(INLINE_PATTERNS, INLINE_TRIGGERS)] if self.builtin_furniture else []
         )
         self._line_res = line + extra
         self._inline_res = inline + [(p, None) for p in extra]
@@ -478,8 +338,8 @@ class Cleaner:
         for i, kind in enumerate(kinds):
             if kind == _TEXT and not single:
                 line = lay.line(i)
-                if _is_short(line) or (
-                    len(line) <= 160 and _n_words(line) <= _REPEAT_MAX_WORDS and _key(line) in repeated
+                if is_short(line) or (
+                    len(line) <= 160 and word_count(line) <= REPEAT_MAX_WORDS and line_key(line) in repeated
                 ):
                     kinds[i] = _FURN
         drafts = []
@@ -594,6 +454,6 @@ def _trim(line: str, a: int, b: int) -> tuple[int, int] | None:
         a += 1
     while b > a and line[b - 1].isspace():
         b -= 1
-    if a >= b or not _ALNUM.search(line, a, b):
+    if a >= b or not ALNUM.search(line, a, b):
         return None
     return a, b

@@ -1,22 +1,26 @@
 """Reports: matplotlib figures, a self-contained HTML page, a PDF (WeasyPrint) and Markdown.
 
-Everything here reads a :class:`~topicsum.Result`; untrusted text (article
+Everything here reads a :class:`~topicsum.Result`.  :mod:`._view` builds the
+view model once (plain values); :mod:`._html` (Jinja2), :mod:`._pdf`
+(WeasyPrint, from the HTML) and :mod:`._markdown` only render it;
+:mod:`._figures` draws the matplotlib figures and :mod:`._format` formats
+numbers for all of them.  Untrusted text (article
 text, headlines, labels, digests, sources) is escaped by Jinja2 (HTML, PDF) or
 :func:`md_escape` (Markdown) and never becomes markup.
 
 Examples
 --------
->>> from topicsum._report import write_html, make_figures  # doctest: +SKIP
->>> write_html(result, Path("report.html"))  # doctest: +SKIP
+>>> from pathlib import Path
+>>> write_html(result, Path("report.html"))
+PosixPath('report.html')
 """
 
 from __future__ import annotations
 
 from ._browser import screenshot
 from ._common import anchor_map, parse_dates, safe_id, short_label, topic_colours
+from ._canvas import figure_to_png, figure_to_svg
 from ._figures import (
-    figure_to_png,
-    figure_to_svg,
     make_figures,
     plot_hierarchy,
     plot_keywords,
@@ -25,9 +29,10 @@ from ._figures import (
     plot_topic_map,
     plot_topic_sizes,
 )
-from ._html import environment, overview_html, render_html, report_context, write_html
+from ._html import environment, overview_html, render_html, write_html
 from ._markdown import md_escape, render_markdown, write_markdown
 from ._pdf import render_pdf, write_pdf
+from ._view import report_view
 
 __all__ = [
     "anchor_map",
@@ -47,6 +52,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "render_pdf",
+    "report_view",
     "safe_id",
     "screenshot",
     "short_label",

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .._errors import MissingDependencyError
+from .._errors import MissingDependencyError, ToolError
 
 __all__ = ["CHROMIUM_FLAGS", "find_chromium", "screenshot"]
 
@@ -59,13 +59,14 @@ def screenshot(
     ------
     MissingDependencyError
         No Chromium binary was found (Debian: ``apt-get install chromium``).
-    RuntimeError
+    ToolError
         Chromium ran but wrote no screenshot.
 
     Examples
     --------
-    >>> screenshot("out/report.html", "reports/seeds/report.png")  # doctest: +SKIP
-    PosixPath('reports/seeds/report.png')
+    >>> _ = result.to_html("shot.html")
+    >>> screenshot("shot.html", "shot.png").name
+    'shot.png'
     """
     chromium = find_chromium()
     if chromium is None:
@@ -88,7 +89,7 @@ def screenshot(
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         if not tmp_png.is_file():
-            raise RuntimeError(
+            raise ToolError(
                 f"Chromium wrote no screenshot of {str(html)!r} (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
             )
         shutil.move(str(tmp_png), out)

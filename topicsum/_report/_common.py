@@ -73,8 +73,8 @@ def topic_colours(result: Result) -> dict[int, str]:
 
     Examples
     --------
-    >>> colours = topic_colours(result)  # doctest: +SKIP
-    >>> colours[-1]  # doctest: +SKIP
+    >>> colours = topic_colours(result)
+    >>> colours[-1]
     '#9e9e9e'
     """
     ids: set[int] = set()

@@ -1,26 +1,33 @@
 """The report's matplotlib figures.
 
-Every function builds a :class:`matplotlib.figure.Figure` directly (never
-through ``pyplot``), so drawing a report leaves no global figure state behind
-and works on any backend.  Colours come from :func:`topic_colours`, so a
+Every function builds a :class:`matplotlib.figure.Figure` on the house
+canvas (:mod:`._canvas`), never through ``pyplot``, so drawing a report
+leaves no global figure state behind and works on any backend.  Colours come from :func:`topic_colours`, so a
 theme has the same colour in every figure and in the HTML text; long labels
 are shortened with an ellipsis.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import math
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .._errors import StageSkippedError
+from ._canvas import (
+    GRID,
+    INK,
+    LABEL_CHARS,
+    MUTED,
+    message_figure,
+    new_figure,
+    style,
+    topics_table,
+)
 from ._common import (
     OUTLIER_COLOUR,
     parse_dates,
@@ -38,8 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .._result import Result
 
 __all__ = [
-    "figure_to_png",
-    "figure_to_svg",
+    "FIGURE_CAPTIONS",
     "make_figures",
     "plot_hierarchy",
     "plot_keywords",
@@ -51,10 +57,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_LABEL_CHARS = 40  # longest label drawn in a figure
-_INK = "#222222"
-_MUTED = "#666666"
-_GRID = "#e5e5e5"
 
 #: Figure names, in report order, with a one-line caption each.
 FIGURE_CAPTIONS: dict[str, str] = {
@@ -67,87 +69,40 @@ FIGURE_CAPTIONS: dict[str, str] = {
 }
 
 
-@contextmanager
-def _style() -> Iterator[None]:
-    """Readable defaults for every figure, and no font warnings for missing glyphs."""
-    import matplotlib as mpl
-
-    rc = {
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.edgecolor": "#bbbbbb",
-        "axes.labelcolor": _INK,
-        "axes.titlesize": 10,
-        "axes.titleweight": "bold",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "xtick.color": _MUTED,
-        "ytick.color": _INK,
-        "svg.fonttype": "path",  # text as outlines: looks the same in every browser and in WeasyPrint
-        "svg.hashsalt": "topicsum",  # stable ids: the same result gives the same SVG
-    }
-    with mpl.rc_context(rc), warnings.catch_warnings():
-        # Labels in scripts DejaVu lacks (CJK...) draw as boxes rather than failing the report.
-        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
-        warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support", category=UserWarning)
-        yield
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained", facecolor="white")
-
-
-def _message_figure(text: str, width: float = 6.0, height: float = 1.2) -> Figure:
-    fig = _new_figure(width, height)
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, text, ha="center", va="center", color=_MUTED, wrap=True)
-    return fig
-
-
-def _topics_table(result: Result) -> pd.DataFrame:
-    topics = result.topics
-    if topics is None or len(topics) == 0:
-        return pd.DataFrame(columns=["topic", "label", "size", "share", "keywords"])
-    return topics
-
-
 # -- sizes --------------------------------------------------------------------
 def plot_topic_sizes(result: Result) -> Figure:
     """Horizontal bar chart of theme sizes (segments), largest first, outliers last in grey.
 
     Examples
     --------
-    >>> fig = plot_topic_sizes(result)  # doctest: +SKIP
-    >>> fig.savefig("sizes.png")  # doctest: +SKIP
+    >>> fig = plot_topic_sizes(result)
+    >>> fig.savefig("sizes.png")
     """
-    with _style():
+    with style():
         colours = topic_colours(result)
-        topics = _topics_table(result)
+        topics = topics_table(result)
         order = theme_ids(result)
         if (topics["topic"] < 0).any():
             order.append(-1)
         if not order:
-            return _message_figure("No themes were found.")
+            return message_figure("No themes were found.")
         by_id = {int(r.topic): r for r in topics.itertuples(index=False)}
         sizes = [int(by_id[t].size) for t in order]
         total = float(sum(sizes)) or 1.0
         shares = [float(getattr(by_id[t], "share", 0.0) or s / total) for t, s in zip(order, sizes)]
-        labels = [short_label(theme_label(result, t), _LABEL_CHARS) for t in order]
-        fig = _new_figure(7.0, 0.9 + 0.32 * len(order))
+        labels = [short_label(theme_label(result, t), LABEL_CHARS) for t in order]
+        fig = new_figure(7.0, 0.9 + 0.32 * len(order))
         ax = fig.add_subplot()
         y = np.arange(len(order))
         ax.barh(y, sizes, color=[colours.get(t, OUTLIER_COLOUR) for t in order], height=0.7)
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
         ax.set_xlabel("segments")
-        ax.grid(axis="x", color=_GRID, linewidth=0.8)
+        ax.grid(axis="x", color=GRID, linewidth=0.8)
         ax.set_axisbelow(True)
         top = max(sizes) or 1
         for yi, size, share in zip(y, sizes, shares):
-            ax.text(size + top * 0.01, yi, f"{size}  ({share:.0%})", va="center", fontsize=8, color=_MUTED)
+            ax.text(size + top * 0.01, yi, f"{size}  ({share:.0%})", va="center", fontsize=8, color=MUTED)
         ax.set_xlim(0, top * 1.18)
         ax.tick_params(axis="y", length=0)
         return fig
@@ -167,19 +122,20 @@ def plot_keywords(result: Result, topics: Sequence[int] | None = None, *, n_word
 
     Examples
     --------
-    >>> fig = plot_keywords(result, topics=[0, 1])  # doctest: +SKIP
+    >>> len(plot_keywords(result, topics=[0, 1]).axes)
+    2
     """
-    with _style():
+    with style():
         colours = topic_colours(result)
-        table = _topics_table(result)
+        table = topics_table(result)
         ids = list(topics) if topics is not None else theme_ids(result)[:12]
         kw_of = {int(r.topic): list(r.keywords or []) for r in table.itertuples(index=False)}
         ids = [int(t) for t in ids if kw_of.get(int(t))]
         if not ids:
-            return _message_figure("No theme keywords to show.")
+            return message_figure("No theme keywords to show.")
         ncols = min(3, len(ids))
         nrows = math.ceil(len(ids) / ncols)
-        fig = _new_figure(2.6 * ncols + 0.6, 0.55 + 2.0 * nrows)
+        fig = new_figure(2.6 * ncols + 0.6, 0.55 + 2.0 * nrows)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for k, ax in enumerate(axes.flat):
             if k >= len(ids):
@@ -193,10 +149,10 @@ def plot_keywords(result: Result, topics: Sequence[int] | None = None, *, n_word
             ax.barh(y, weights, color=colours.get(tid, OUTLIER_COLOUR), height=0.7)
             ax.set_yticks(y, words, fontsize=8)
             ax.invert_yaxis()
-            ax.set_title(short_label(theme_label(result, tid), 30), loc="left", color=colours.get(tid, _INK), fontsize=9)
+            ax.set_title(short_label(theme_label(result, tid), 30), loc="left", color=colours.get(tid, INK), fontsize=9)
             ax.tick_params(axis="x", labelsize=7)
             ax.tick_params(axis="y", length=0)
-            ax.grid(axis="x", color=_GRID, linewidth=0.6)
+            ax.grid(axis="x", color=GRID, linewidth=0.6)
             ax.set_axisbelow(True)
         return fig
 
@@ -239,7 +195,7 @@ def plot_topic_map(result: Result) -> Figure:
 
     Examples
     --------
-    >>> fig = plot_topic_map(result)  # doctest: +SKIP
+    >>> fig = plot_topic_map(result)
     """
     found = _map_coords(result)
     if found is None:
@@ -247,14 +203,14 @@ def plot_topic_map(result: Result) -> Figure:
             "This result has no 2-D coordinates or embeddings to map; run topicsum.run() again to get them."
         )
     coords, how = found
-    with _style():
+    with style():
         import matplotlib.patheffects as pe
 
         colours = topic_colours(result)
         segs = result.segments
         topics = segs["topic"].to_numpy(dtype=np.int64)
         ok = np.isfinite(coords).all(axis=1) & unique_mask(segs)
-        fig = _new_figure(7.0, 5.2)
+        fig = new_figure(7.0, 5.2)
         ax = fig.add_subplot()
         n_ok = int(ok.sum())
         many = n_ok > 800  # many points: raster dots inside the SVG keep the file small
@@ -293,7 +249,7 @@ def plot_topic_map(result: Result) -> Figure:
                 va="bottom",
                 fontsize=8,
                 fontweight="bold",
-                color=colours.get(tid, _INK),
+                color=colours.get(tid, INK),
                 path_effects=[pe.withStroke(linewidth=3, foreground="white")],
                 clip_on=False,
             )
@@ -301,7 +257,7 @@ def plot_topic_map(result: Result) -> Figure:
         ax.set_yticks([])
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
-        ax.set_title(how, loc="left", fontsize=8, fontweight="normal", color=_MUTED)
+        ax.set_title(how, loc="left", fontsize=8, fontweight="normal", color=MUTED)
         return fig
 
 
@@ -323,29 +279,29 @@ def plot_similarity(result: Result) -> Figure:
 
     Examples
     --------
-    >>> fig = plot_similarity(result)  # doctest: +SKIP
+    >>> fig = plot_similarity(result)
     """
     ids, cents = _centroids_or_raise(result, "similarity heatmap")
-    with _style():
+    with style():
         colours = topic_colours(result)
         sim = np.clip(cents @ cents.T, -1.0, 1.0)
         n = len(ids)
         side = min(7.0, 2.4 + 0.38 * n)
-        fig = _new_figure(side + 1.6, side)
+        fig = new_figure(side + 1.6, side)
         ax = fig.add_subplot()
         img = ax.imshow(sim, cmap="Blues", vmin=min(0.0, float(sim.min())), vmax=1.0)
         labels = [short_label(theme_label(result, t), 30) for t in ids]
         ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
         ax.set_yticks(range(n), labels, fontsize=8)
         for tick, tid in zip(ax.get_xticklabels(), ids):
-            tick.set_color(colours.get(tid, _INK))
+            tick.set_color(colours.get(tid, INK))
         for tick, tid in zip(ax.get_yticklabels(), ids):
-            tick.set_color(colours.get(tid, _INK))
+            tick.set_color(colours.get(tid, INK))
         if n <= 12:
             for i in range(n):
                 for j in range(n):
                     ax.text(j, i, f"{sim[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                            color="white" if sim[i, j] > 0.6 else _INK)  # fmt: skip
+                            color="white" if sim[i, j] > 0.6 else INK)  # fmt: skip
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
@@ -364,18 +320,18 @@ def plot_hierarchy(result: Result) -> Figure:
 
     Examples
     --------
-    >>> fig = plot_hierarchy(result)  # doctest: +SKIP
+    >>> fig = plot_hierarchy(result)
     """
     ids, cents = _centroids_or_raise(result, "theme hierarchy")
-    with _style():
+    with style():
         colours = topic_colours(result)
-        labels = [short_label(theme_label(result, t), _LABEL_CHARS) for t in ids]
+        labels = [short_label(theme_label(result, t), LABEL_CHARS) for t in ids]
         n = len(ids)
-        fig = _new_figure(7.0, 0.9 + 0.34 * max(n, 2))
+        fig = new_figure(7.0, 0.9 + 0.34 * max(n, 2))
         ax = fig.add_subplot()
         if n < 2:
             ax.set_axis_off()
-            ax.text(0.5, 0.5, f"Only one theme: {labels[0] if labels else ''}", ha="center", va="center", color=_MUTED)
+            ax.text(0.5, 0.5, f"Only one theme: {labels[0] if labels else ''}", ha="center", va="center", color=MUTED)
             return fig
         from scipy.cluster.hierarchy import dendrogram, linkage
 
@@ -391,9 +347,9 @@ def plot_hierarchy(result: Result) -> Figure:
         ax.set_yticks(y, [labels[i] for i in leaves], fontsize=8)
         for tick, leaf in zip(ax.yaxis.get_major_ticks(), leaves):
             for text in (tick.label1, tick.label2):
-                text.set_color(colours.get(ids[leaf], _INK))
+                text.set_color(colours.get(ids[leaf], INK))
         for yi, leaf in zip(y, leaves):
-            ax.plot([0], [yi], marker="o", color=colours.get(ids[leaf], _INK), markersize=6, clip_on=False)
+            ax.plot([0], [yi], marker="o", color=colours.get(ids[leaf], INK), markersize=6, clip_on=False)
         ax.set_ylim(0, 10 * n)
         ax.set_xlim(left=0)
         ax.invert_xaxis()
@@ -401,7 +357,7 @@ def plot_hierarchy(result: Result) -> Figure:
         ax.spines["right"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel("cosine distance")
-        ax.grid(axis="x", color=_GRID, linewidth=0.6)
+        ax.grid(axis="x", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         return fig
 
@@ -428,14 +384,13 @@ def plot_over_time(result: Result) -> Figure | None:
 
     Examples
     --------
-    >>> fig = plot_over_time(result)  # doctest: +SKIP
-    >>> fig is None  # no dated articles  # doctest: +SKIP
-    False
+    >>> plot_over_time(result) is None  # the seeds give relative times ("2 hours ago"), not dates
+    True
     """
     dated = _dated_articles(result)
     if dated.empty:
         return None
-    with _style():
+    with style():
         import matplotlib.dates as mdates
         from matplotlib.ticker import MaxNLocator
 
@@ -455,7 +410,7 @@ def plot_over_time(result: Result) -> Figure | None:
         full = pd.date_range(table.index.min(), table.index.max(), freq=freq)
         if 0 < len(full) <= 2000:
             table = table.reindex(table.index.union(full), fill_value=0)
-        fig = _new_figure(7.0, 3.4)
+        fig = new_figure(7.0, 3.4)
         ax = fig.add_subplot()
         width = {"day": 0.8, "week": 5.5, "month": 24}[unit]
         bottom = np.zeros(len(table))
@@ -473,7 +428,7 @@ def plot_over_time(result: Result) -> Figure | None:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        ax.grid(axis="y", color=_GRID, linewidth=0.6)
+        ax.grid(axis="y", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         return fig
@@ -490,8 +445,7 @@ def make_figures(result: Result) -> dict[str, Figure]:
 
     Examples
     --------
-    >>> figs = make_figures(result)  # doctest: +SKIP
-    >>> sorted(figs)  # doctest: +SKIP
+    >>> sorted(make_figures(result))
     ['hierarchy', 'keywords', 'map', 'similarity', 'sizes']
     """
     makers: list[tuple[str, Callable[[Result], Figure | None]]] = [
@@ -514,22 +468,3 @@ def make_figures(result: Result) -> dict[str, Figure]:
             continue
         out[name] = fig
     return out
-
-
-def figure_to_svg(fig: Figure) -> str:
-    """The figure as standalone SVG text (text drawn as outlines, stable ids, no date)."""
-    buf = io.StringIO()
-    with _style():
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight", pad_inches=0.08)
-    text = buf.getvalue()
-    start = text.find("<svg")
-    return text[start:] if start >= 0 else text
-
-
-def figure_to_png(fig: Figure, dpi: int = 150) -> bytes:
-    """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    with _style():
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.08)
-    return buf.getvalue()
-

@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MissingDependencyError
+from .._deps import install_hint, require
+from .._errors import InputError, MissingDependencyError
 from .._io import atomic_write_bytes
 from ._html import render_html
 
@@ -26,17 +27,13 @@ logger = logging.getLogger(__name__)
 
 def _import_weasyprint() -> Any:
     try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango/Cairo system libraries are missing
-        err = MissingDependencyError.for_package("weasyprint", "pdf", "PDF reports")
-        if isinstance(exc, OSError):
-            err = MissingDependencyError(
-                f"PDF reports need WeasyPrint's system libraries (Pango), which could not be loaded ({exc}): "
-                "install them (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0) "
-                "and run pip install 'topicsum[pdf]'."
-            )
-        raise err from exc
-    return weasyprint
+        return require("weasyprint", purpose="PDF reports", extra="pdf")
+    except OSError as exc:  # the Pango/Cairo system libraries are missing
+        raise MissingDependencyError(
+            f"PDF reports need WeasyPrint's system libraries (Pango), which could not be loaded ({exc}): "
+            "install them (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0) "
+            f"and run {install_hint('weasyprint', 'pdf')}."
+        ) from exc
 
 
 def _offline_fetcher() -> Any:
@@ -49,7 +46,7 @@ def _offline_fetcher() -> Any:
     def fetch(url: str, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - older WeasyPrint
         if url.startswith("data:"):
             return urls.default_url_fetcher(url, *args, **kwargs)
-        raise ValueError(f"topicsum PDF reports load nothing from outside the report (refused {url[:80]!r}).")
+        raise InputError(f"topicsum PDF reports load nothing from outside the report (refused {url[:80]!r}).")
 
     return fetch
 
@@ -86,7 +83,7 @@ def write_pdf(result: Result, path: Path, *, template_dir: str | os.PathLike[str
 
     Examples
     --------
-    >>> write_pdf(result, Path("report.pdf"))  # doctest: +SKIP
+    >>> write_pdf(result, Path("report.pdf"))
     PosixPath('report.pdf')
     """
     path = Path(path)

@@ -1,0 +1,320 @@
+""":class:`ThemeModel`: the clustering stage as a scikit-learn style estimator.
+
+A thin class: its parameters are a :class:`~topicsum._config.ClusterConfig`,
+the algorithm is :mod:`._algorithm`, keywords and BERTopic are
+:mod:`._bertopic`, the report's map is :mod:`._layout` and saving is
+:mod:`._persist`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._config import ClusterConfig
+from .._errors import ConfigError, InputError, NotFittedError
+from ._algorithm import REASSIGN_SIMILARITY, OUTLIER_SIMILARITY, clustering_vectors, find_themes, unit
+from ._bertopic import describe_topics, fit_bertopic
+from ._layout import map_coords
+from ._persist import load_state, save_state
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .._embed import Embedder
+
+__all__ = ["ThemeModel"]
+
+
+class ThemeModel:
+    """Group segments into themes (BERTopic with settings that adapt to the corpus).
+
+    Parameters
+    ----------
+    config : ClusterConfig, optional
+        The parameters (see :class:`~topicsum._config.ClusterConfig`); keyword
+        arguments override its fields, e.g. ``ThemeModel(n_topics=6)``.  They
+        are validated when the model is built.
+
+    Attributes
+    ----------
+    topics_ : numpy.ndarray of int
+        Theme per segment (-1 = outlier), ids ordered by size (0 = largest).
+    was_outlier_ : numpy.ndarray of bool
+        Outlier before outlier reduction.
+    bertopic_ : bertopic.BERTopic
+        The fitted BERTopic model.
+    coords_2d_ : numpy.ndarray
+        float32 ``(n, 2)`` map coordinates for the report.
+    topic_embeddings_ : dict of int to numpy.ndarray
+        Unit-length mean embedding of each theme.
+    labels_ : dict of int to str
+        Short readable label of each theme.
+    keywords_ : dict of int to list of (str, float)
+        Keywords and weights, best first.
+    silhouette_ : dict of int to float
+        Silhouette by number of themes tried (``n_topics="auto"``).
+
+    Examples
+    --------
+    >>> from topicsum._config import EmbedConfig
+    >>> from topicsum._embed import get_embedder
+    >>> emb = get_embedder(EmbedConfig())
+    >>> texts = ["Stocks fell sharply on Monday.", "Shares dropped as markets slid.",
+    ...          "The striker scored twice.", "The team won the cup final."]
+    >>> model = ThemeModel(n_topics=2).fit(texts, emb.encode(texts), embedder=emb)
+    >>> sorted(set(model.topics_.tolist()))
+    [0, 1]
+    >>> ThemeModel(n_topic=2)
+    Traceback (most recent call last):
+    ...
+    topicsum._errors.ConfigError: ThemeModel has no parameter 'n_topic'; valid parameters are: ...
+    """
+
+    def __init__(self, config: ClusterConfig | None = None, /, **params: Any) -> None:
+        base = config if config is not None else ClusterConfig()
+        unknown = sorted(set(params) - {f.name for f in dataclasses.fields(ClusterConfig)})
+        if unknown:
+            valid = ", ".join(f.name for f in dataclasses.fields(ClusterConfig))
+            raise ConfigError(
+                f"ThemeModel has no parameter {unknown[0]!r}; valid parameters are: {valid}."
+            )
+        self.config = dataclasses.replace(base, **params)
+
+    @classmethod
+    def from_config(cls, config: ClusterConfig) -> ThemeModel:
+        """Build a model from a :class:`~topicsum._config.ClusterConfig`.
+
+        Examples
+        --------
+        >>> ThemeModel.from_config(ClusterConfig(n_topics=6)).n_topics
+        6
+        """
+        return cls(config)
+
+    def __getattr__(self, name: str) -> Any:
+        # the parameters read as attributes, as in scikit-learn (model.n_topics)
+        config = self.__dict__.get("config")
+        if config is not None and name in {f.name for f in dataclasses.fields(config)}:
+            return getattr(config, name)
+        if name.endswith("_") and not name.startswith("_"):
+            raise NotFittedError(f"This ThemeModel is not fitted yet ({name} is set by fit); call fit(texts, embeddings) first.")
+        raise AttributeError(f"'ThemeModel' object has no attribute {name!r}")
+
+    def get_params(self) -> dict[str, Any]:
+        """The parameters (as scikit-learn's ``get_params``).
+
+        Examples
+        --------
+        >>> ThemeModel(seed=7).get_params()["seed"]
+        7
+        """
+        return dataclasses.asdict(self.config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"ThemeModel({args})"
+
+    # -- fitting ------------------------------------------------------------
+    def fit(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray,
+        *,
+        groups: Sequence[str] | None = None,
+        titles: Sequence[str] | None = None,
+        embedder: Embedder | None = None,
+    ) -> ThemeModel:
+        """Find the themes of ``texts`` (unique segments, in canonical order).
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Segment texts, duplicates removed, in a canonical order.
+        embeddings : numpy.ndarray
+            ``(len(texts), d)`` L2-normalised vectors.
+        groups : sequence of str or None
+            Article id of each text, used for ``article_context``.
+        titles : sequence of str or None
+            Headline of each text's article ("" when unknown).  Labels prefer
+            keywords the theme's headlines use, in the headline's word order.
+        embedder : Embedder or None
+            Used to embed keyword candidates (KeyBERTInspired, MMR); without
+            it keywords are plain c-TF-IDF.
+
+        Returns
+        -------
+        ThemeModel
+            ``self``, fitted.
+        """
+        texts = [str(t) for t in texts]
+        X = self._check_inputs(texts, embeddings, groups, titles)
+        cfg = self.config
+        k = None if cfg.n_topics == "auto" else int(cfg.n_topics)
+        V = clustering_vectors(X, groups, cfg.article_context)
+        found = find_themes(
+            V, n_topics=k, min_topic_size=cfg.min_topic_size, reduce_outliers=cfg.reduce_outliers, seed=cfg.seed
+        )
+        self.silhouette_ = found.scores
+        self.was_outlier_ = found.was_outlier
+        self.coords_2d_ = np.ascontiguousarray(map_coords(X, found.labels, cfg.seed), dtype=np.float32)
+        self.texts_ = texts
+        self.titles_ = ["" if t is None else str(t) for t in titles] if titles is not None else [""] * len(texts)
+        self.embeddings_ = X
+        self.embedding_model_id_ = getattr(embedder, "model_id", None)
+        self.embedding_model_source_ = getattr(embedder, "source", None)
+        self.bertopic_, self.topics_ = fit_bertopic(
+            texts, X, found.labels, embedder,
+            n_keywords=cfg.n_keywords, ngram_max=cfg.ngram_max, stop_words=cfg.stop_words or None, seed=cfg.seed,
+        )  # fmt: skip
+        self._describe()
+        return self
+
+    def _check_inputs(
+        self, texts: list[str], embeddings: np.ndarray, groups: Sequence[str] | None, titles: Sequence[str] | None
+    ) -> np.ndarray:
+        X = np.asarray(embeddings, dtype=np.float32)
+        n = len(texts)
+        if X.ndim != 2 or X.shape[0] != n:
+            raise InputError(
+                f"embeddings have shape {X.shape} but there are {n} texts; pass one embedding row per text."
+            )
+        if n == 0:
+            raise InputError("There are no segments to cluster; check that the inputs contain article text.")
+        if groups is not None and len(groups) != n:
+            raise InputError(f"groups has {len(groups)} entries but there are {n} texts; pass one article id per text.")
+        if titles is not None and len(titles) != n:
+            raise InputError(f"titles has {len(titles)} entries but there are {n} texts; pass one headline per text.")
+        k = self.config.n_topics
+        if k != "auto" and int(k) > n:
+            raise ConfigError(
+                f"n_topics={k} is more than the {n} unique segments; ask for at most {n} themes or use 'auto'."
+            )
+        return unit(X)
+
+    def _describe(self) -> None:
+        self.keywords_, self.labels_, self.topic_embeddings_ = describe_topics(
+            self.bertopic_, self.topics_, self.texts_, self.titles_, self.embeddings_, self.config.n_keywords
+        )
+
+    def _check_fitted(self) -> None:
+        if "topics_" not in self.__dict__:
+            raise NotFittedError("This ThemeModel is not fitted yet; call fit(texts, embeddings) first.")
+
+    # -- using a fitted model -----------------------------------------------
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """Theme of new documents: the most similar theme centre (cosine), -1 when none is similar.
+
+        Examples
+        --------
+        >>> from topicsum._config import EmbedConfig
+        >>> from topicsum._embed import get_embedder
+        >>> emb = get_embedder(EmbedConfig())
+        >>> texts = ["Stocks fell sharply.", "Shares slid again.", "The striker scored.", "The team won the cup."]
+        >>> model = ThemeModel(n_topics=2).fit(texts, emb.encode(texts))
+        >>> new = ["Markets dropped on Monday."]
+        >>> model.transform(new, emb.encode(new)).tolist() == [model.topics_[0]]
+        True
+        """
+        self._check_fitted()
+        X = unit(np.asarray(embeddings, dtype=np.float32))
+        if X.shape[0] != len(texts):
+            raise InputError(f"embeddings have {X.shape[0]} rows but there are {len(texts)} texts.")
+        ids = [t for t in sorted(self.topic_embeddings_) if t != -1] or [-1]
+        C = np.stack([self.topic_embeddings_[t] for t in ids])
+        sims = X @ C.T
+        best = sims.argmax(axis=1)
+        out = np.asarray(ids, dtype=np.int64)[best]
+        if ids == [-1]:
+            return out
+        # The same rule as in fit: far from every theme -> outlier.
+        threshold = REASSIGN_SIMILARITY if self.config.reduce_outliers else OUTLIER_SIMILARITY
+        return np.where(sims[np.arange(len(out)), best] >= threshold, out, -1)
+
+    def hierarchy(self) -> pd.DataFrame:
+        """BERTopic's hierarchical topic tree (``hierarchical_topics``)."""
+        self._check_fitted()
+        return self.bertopic_.hierarchical_topics(self.texts_)
+
+    def similarity(self) -> pd.DataFrame:
+        """Cosine similarity between theme centres, as a labelled square DataFrame."""
+        import pandas as pd
+
+        self._check_fitted()
+        ids = sorted(self.topic_embeddings_)
+        C = np.stack([self.topic_embeddings_[t] for t in ids])
+        return pd.DataFrame(C @ C.T, index=ids, columns=ids)
+
+    def _refresh_after_bertopic_change(self) -> None:
+        self.topics_ = np.asarray(self.bertopic_.topics_, dtype=np.int64)
+        self._describe()
+
+    def reduce(self, n_topics: int) -> ThemeModel:
+        """Merge themes until ``n_topics`` remain (BERTopic's ``reduce_topics``); returns ``self``."""
+        self._check_fitted()
+        n_now = len([t for t in set(self.topics_.tolist()) if t != -1])
+        if n_topics < 1:
+            raise ConfigError(f"n_topics must be at least 1, not {n_topics}.")
+        if n_topics >= n_now:
+            return self
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.bertopic_.reduce_topics(self.texts_, nr_topics=n_topics)
+        self._refresh_after_bertopic_change()
+        return self
+
+    def merge(self, topics_to_merge: Sequence[int] | Sequence[Sequence[int]]) -> ThemeModel:
+        """Merge the given themes (BERTopic's ``merge_topics``); returns ``self``."""
+        self._check_fitted()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.bertopic_.merge_topics(self.texts_, list(topics_to_merge))
+        self._refresh_after_bertopic_change()
+        return self
+
+    def topics_over_time(self, timestamps: Sequence[Any], nr_bins: int | None = None) -> pd.DataFrame:
+        """Theme frequency over time (BERTopic's ``topics_over_time``)."""
+        self._check_fitted()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.bertopic_.topics_over_time(self.texts_, list(timestamps), nr_bins=nr_bins)
+
+    def topics_per_class(self, classes: Sequence[str]) -> pd.DataFrame:
+        """Theme frequency per class, e.g. outlet (BERTopic's ``topics_per_class``)."""
+        self._check_fitted()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.bertopic_.topics_per_class(self.texts_, list(classes))
+
+    # -- persistence --------------------------------------------------------
+    def save(self, path: Path, *, embedding_model: str | bool | None = None) -> None:
+        """Save to the folder ``path``: BERTopic (safetensors + c-TF-IDF) plus topicsum's arrays; no pickle.
+
+        Parameters
+        ----------
+        path : Path
+            Folder to create or fill.
+        embedding_model : str, bool or None
+            Recorded by BERTopic as the embedding model to reload (a name or
+            local folder); ``None`` records the embedder used in :meth:`fit`
+            when it has a ``source``; ``False`` records none.
+        """
+        self._check_fitted()
+        save_state(self, Path(path), embedding_model=embedding_model)
+
+    @classmethod
+    def load(cls, path: Path, *, embedder: Embedder | None = None) -> ThemeModel:
+        """Load a model written by :meth:`save`.
+
+        ``embedder`` (optional) is attached to BERTopic for keyword work after
+        loading (merging, reducing); without it none is loaded.
+        """
+        model = cls.__new__(cls)
+        params = load_state(model, Path(path), embedder=embedder)
+        model.config = ClusterConfig(**params)
+        return model

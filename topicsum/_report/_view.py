@@ -1,0 +1,375 @@
+"""The report's view model: everything a report shows, as plain values, built once for every renderer.
+
+:func:`report_view` reads a :class:`~topicsum.Result` and returns dicts and
+lists of plain values; the HTML/PDF templates and the Markdown renderer only
+render it.  Untrusted text (article text, headlines, labels, digests,
+sources) is left as is here and escaped by whoever renders it.  The only
+links it builds are ``#seg-<id>`` / ``#theme-<id>`` fragments with ids
+reduced to ``[A-Za-z0-9_-]``.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._common import OUTLIER_COLOUR, anchor_map, safe_id, short_label, theme_ids, topic_colours, unique_mask
+from ._format import int_or_none, text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._result import Result
+    from .._types import Digest
+
+__all__ = ["report_view"]
+
+logger = logging.getLogger(__name__)
+
+#: Characters of a representative segment shown in a theme section (the appendix has the full text).
+QUOTE_CHARS = 700
+#: Articles listed per theme before "and N more".
+MAX_ARTICLES = 25
+TOC_CHARS = 80
+HEADING_CHARS = 200
+
+
+@dataclass
+class _Tables:
+    """The result's tables, indexed once for the whole view."""
+
+    segs: pd.DataFrame
+    seg_rows: dict[str, dict[str, Any]]
+    art_rows: dict[str, dict[str, Any]]
+    topic_rows: dict[int, dict[str, Any]]
+    anchors: dict[str, str]
+    unique: np.ndarray
+    seg_topics: np.ndarray
+
+    @classmethod
+    def of(cls, result: Result) -> _Tables:
+        segs = result.segments
+        articles = result.articles if result.articles is not None else pd.DataFrame()
+        topics = result.topics if result.topics is not None else pd.DataFrame()
+        n = len(segs)
+        return cls(
+            segs=segs,
+            seg_rows={str(r["segment_id"]): r for r in segs.to_dict("records")} if n else {},
+            art_rows={str(r["article_id"]): r for r in articles.to_dict("records")} if len(articles) else {},
+            topic_rows={int(r["topic"]): r for r in topics.to_dict("records")} if len(topics) else {},
+            anchors=anchor_map(segs["segment_id"].astype(str)) if n else {},
+            unique=unique_mask(segs) if n else np.ones(0, dtype=bool),
+            seg_topics=segs["topic"].to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64),
+        )
+
+    def seg_ref(self, sid: str) -> dict[str, Any]:
+        """A citable segment: its anchor and provenance."""
+        row = self.seg_rows.get(sid, {})
+        return {
+            "id": sid,
+            "anchor": self.anchors.get(sid, f"seg-{safe_id(sid)}"),
+            "known": sid in self.seg_rows,
+            "headline": text(row.get("headline")),
+            "outlet": text(row.get("outlet")),
+            "source": text(row.get("source")),
+            "published": text(row.get("published")),
+            "start": int_or_none(row.get("start")),
+            "end": int_or_none(row.get("end")),
+        }
+
+
+def _figure_items(result: Result, *, raster: bool) -> list[dict[str, Any]]:
+    from ._canvas import figure_to_png, figure_to_svg
+    from ._figures import FIGURE_CAPTIONS
+
+    if not result.config.report.figures:
+        return []
+    try:
+        figures = result.figures
+    except Exception as exc:  # a figure must never cost the user the report
+        logger.warning("The report's figures could not be drawn (%s); the report is written without them.", exc)
+        return []
+    items = []
+    for name, fig in figures.items():
+        if raster:
+            src = "data:image/png;base64," + base64.b64encode(figure_to_png(fig)).decode("ascii")
+        else:
+            src = "data:image/svg+xml;base64," + base64.b64encode(figure_to_svg(fig).encode("utf-8")).decode("ascii")
+        items.append(
+            {
+                "name": name,
+                "anchor": f"fig-{safe_id(name)}",
+                "caption": FIGURE_CAPTIONS.get(name, name),
+                "src": src,
+                "wide": name in ("keywords", "similarity"),
+            }
+        )
+    return items
+
+
+def _digest_view(digest: Digest | None, tables: _Tables) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A digest's sentences with numbered citations (numbered in order of first citation), and the cited list."""
+    numbers: dict[str, int] = {}
+    sentences = []
+    if digest is not None:
+        for sent in digest.sentences:
+            cites = []
+            for sid in map(str, sent.segment_ids):
+                numbers.setdefault(sid, len(numbers) + 1)
+                cites.append({"n": numbers[sid], **tables.seg_ref(sid)})
+            sentences.append({"text": sent.text, "method": sent.method, "cites": cites})
+    return sentences, [{"n": n, **tables.seg_ref(sid)} for sid, n in numbers.items()]
+
+
+def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """The articles a theme draws on (by how many of its segments each holds), their count, and its outlets."""
+    in_theme = (tables.seg_topics == tid) & tables.unique
+    theme_segs = tables.segs[in_theme] if len(tables.segs) else tables.segs
+    per_article = Counter(theme_segs["article_id"].astype(str)) if len(theme_segs) else Counter()
+    first_seg: dict[str, str] = {}
+    for r in theme_segs.itertuples(index=False):
+        first_seg.setdefault(str(r.article_id), str(r.segment_id))
+    art_ids = [str(a) for a in (row.get("article_ids") or [])] or list(per_article)
+    art_ids = sorted(dict.fromkeys(art_ids), key=lambda a: (-per_article.get(a, 0), a))
+    items = []
+    for aid in art_ids[:MAX_ARTICLES]:
+        a = tables.art_rows.get(aid, {})
+        first = first_seg.get(aid)
+        items.append(
+            {
+                "headline": text(a.get("headline")) or "(no headline)",
+                "outlet": text(a.get("outlet")),
+                "source": text(a.get("source")),
+                "published": text(a.get("published")),
+                "segments": per_article.get(aid, 0),
+                "duplicate": bool(text(a.get("duplicate_of"))),
+                "anchor": tables.anchors.get(first) if first else None,
+                "segment_id": first,
+            }
+        )
+    outlets = Counter(text(o) for o in (theme_segs["outlet"] if len(theme_segs) else []) if text(o))
+    outlet_items = [{"name": k, "count": v} for k, v in outlets.most_common()]
+    if not outlet_items:
+        outlet_items = [{"name": text(o), "count": None} for o in (row.get("outlets") or []) if text(o)]
+    return items, len(art_ids), outlet_items
+
+
+def _theme_view(result: Result, tid: int, tables: _Tables, colours: dict[int, str]) -> dict[str, Any]:
+    row = tables.topic_rows[tid]
+    label = text(row.get("label")) or f"theme {tid}"
+    keywords = [(str(w), float(s)) for w, s in (row.get("keywords") or [])]
+    top_w = max((s for _, s in keywords), default=0.0) or 1.0
+    digest = result.digests.get(tid) if result.digests else None
+    sentences, cited = _digest_view(digest, tables)
+    articles, n_articles, outlets = _articles_view(tid, row, tables)
+    reps = []
+    for sid in [str(s) for s in (row.get("representative_segment_ids") or [])][:3]:
+        body = text(tables.seg_rows.get(sid, {}).get("text"))
+        reps.append({**tables.seg_ref(sid), "text": short_label(body, QUOTE_CHARS), "cut": len(body) > QUOTE_CHARS})
+    size = int_or_none(row.get("size"))
+    return {
+        "id": tid,
+        "anchor": f"theme-{safe_id(tid)}",
+        "label": label,
+        "toc_label": short_label(label, TOC_CHARS),
+        "heading": short_label(label, HEADING_CHARS),
+        "label_cut": len(" ".join(label.split())) > HEADING_CHARS,
+        "keyword_label": text(row.get("keyword_label")),
+        "colour": colours.get(tid, OUTLIER_COLOUR),
+        "size": size or int(((tables.seg_topics == tid) & tables.unique).sum()),
+        "share": float(row.get("share") or 0.0),
+        "keywords": [{"word": w, "weight": s, "rel": max(0.0, s / top_w)} for w, s in keywords],
+        "digest": sentences,
+        "digest_stats": None
+        if digest is None
+        else {"generated": digest.generated, "kept": digest.kept, "replaced": digest.replaced},
+        "cited": cited,
+        "articles": articles,
+        "more_articles": max(0, n_articles - MAX_ARTICLES),
+        "n_articles": n_articles,
+        "outlets": outlets,
+        "representatives": reps,
+    }
+
+
+def _outliers_view(tables: _Tables) -> dict[str, Any] | None:
+    if -1 not in tables.topic_rows and not (tables.seg_topics < 0).any():
+        return None
+    row = tables.topic_rows.get(-1, {})
+    n_out = int_or_none(row.get("size")) if row else None
+    if n_out is None:
+        n_out = int((tables.seg_topics < 0).sum())
+    total = len(tables.segs)
+    share = float(row.get("share") or 0.0) if row else (n_out / total if total else 0.0)
+    return {"size": n_out, "share": share, "colour": OUTLIER_COLOUR, "anchor": None}
+
+
+def _appendix_view(
+    result: Result, themes: list[dict[str, Any]], tables: _Tables, colours: dict[int, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Every segment grouped by theme (themes by size, outliers last); above
+    ``report.appendix_limit`` only the cited and representative segments (and their originals)."""
+    total = len(tables.segs)
+    limit = int(getattr(result.config.report, "appendix_limit", 0) or 0)
+    note = None
+    keep_ids: set[str] | None = None
+    if limit and total > limit:
+        keep_ids = {c["id"] for t in themes for c in t["cited"]} | {r["id"] for t in themes for r in t["representatives"]}
+        keep_ids |= {text(tables.seg_rows[i].get("duplicate_of")) for i in list(keep_ids) if i in tables.seg_rows} - {""}
+        note = (
+            f"This corpus has {total:,} segments, more than the report's appendix limit of {limit:,}: "
+            f"shown here are the {len(keep_ids):,} segments the digests cite or the themes show. "
+            "Every segment is in segments.csv (or raise report.appendix_limit)."
+        )
+        for t in themes:
+            for a in t["articles"]:
+                if a["segment_id"] not in keep_ids:
+                    a["anchor"] = None
+    label_of = {t["id"]: t["label"] for t in themes}
+    groups = []
+    for tid in [t["id"] for t in themes] + [-1]:
+        rows = tables.segs[tables.seg_topics == tid] if total else tables.segs
+        if keep_ids is not None and len(rows):
+            rows = rows[rows["segment_id"].astype(str).isin(keep_ids)]
+        if len(rows) == 0:
+            continue
+        rows = rows.sort_values(["source", "start", "segment_id"], kind="stable")
+        groups.append(
+            {
+                "id": tid,
+                "anchor": f"appendix-{safe_id(tid) if tid >= 0 else 'outliers'}",
+                "label": label_of.get(tid, "Outliers: segments that fit no theme"),
+                "colour": colours.get(tid, OUTLIER_COLOUR),
+                "segments": [_appendix_item(r, tid, tables) for r in rows.to_dict("records")],
+            }
+        )
+    return groups, note
+
+
+def _appendix_item(r: dict[str, Any], tid: int, tables: _Tables) -> dict[str, Any]:
+    sid = str(r["segment_id"])
+    dup = text(r.get("duplicate_of"))
+    return {
+        "id": sid,
+        "anchor": tables.anchors[sid],
+        "source": text(r.get("source")),
+        "headline": text(r.get("headline")),
+        "outlet": text(r.get("outlet")),
+        "published": text(r.get("published")),
+        "start": int_or_none(r.get("start")),
+        "end": int_or_none(r.get("end")),
+        "text": text(r.get("text")),
+        "duplicate_of": dup or None,
+        "duplicate_anchor": tables.anchors.get(dup) if dup else None,
+        "was_outlier": bool(r.get("was_outlier")) if tid >= 0 else False,
+    }
+
+
+def _corpus_view(result: Result, tables: _Tables, n_themes: int, outliers: dict[str, Any] | None) -> dict[str, Any]:
+    manifest = result.manifest or {}
+    counts = dict(manifest.get("counts") or {})
+    inputs = list(manifest.get("inputs") or [])
+    skipped = list(manifest.get("skipped") or [])
+    n_dups = counts.get("duplicates")
+    if n_dups is None:
+        n_dups = int((~tables.unique).sum())
+    articles = result.articles if result.articles is not None else ()
+    return {
+        "files": len(inputs) if inputs else counts.get("documents"),
+        "documents": counts.get("documents"),
+        "articles": counts.get("articles", len(articles)),
+        "segments": counts.get("segments", len(tables.segs)),
+        "duplicates": n_dups,
+        "themes": n_themes,
+        "outliers": outliers["size"] if outliers else 0,
+        "date_range": [str(d) for d in manifest["date_range"]] if manifest.get("date_range") else None,
+        "inputs": [
+            {"source": text(i.get("source")), "sha256": text(i.get("sha256"))[:12], "bytes": i.get("bytes")}
+            for i in inputs
+        ],
+        "skipped": [{"source": text(s.get("source")), "reason": text(s.get("reason"))} for s in skipped],
+    }
+
+
+def _method_view(result: Result) -> dict[str, Any]:
+    """How the report was made: models, settings, stage timings and package versions."""
+    manifest = result.manifest or {}
+    timings_raw = dict(manifest.get("timings") or {})
+    total_time = timings_raw.pop("total", None)
+    stage_sum = sum(float(v) for v in timings_raw.values() if isinstance(v, (int, float))) or 1.0
+    timings = [
+        {"stage": str(k), "seconds": float(v), "rel": float(v) / (float(total_time) if total_time else stage_sum)}
+        for k, v in timings_raw.items()
+        if isinstance(v, (int, float))
+    ]
+    cfg = result.config
+    settings = [
+        {
+            "stage": stage,
+            "items": [
+                {"key": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else ("—" if v is None else str(v))}
+                for k, v in values.items()
+            ],
+        }
+        for stage, values in cfg.to_dict().items()
+        if isinstance(values, dict)
+    ]
+    models = dict(manifest.get("models") or {})
+    summariser_name = models.get("summariser")
+    if summariser_name is None and result.digests is not None:
+        summariser_name = cfg.summarise.summariser
+    return {
+        "models": {
+            "embedding": text(models.get("embedding")) or cfg.embed.model,
+            "summariser": text(summariser_name) if result.digests is not None else None,
+            "mode": cfg.summarise.mode,
+        },
+        "settings": settings,
+        "timings": timings,
+        "total_time": total_time,
+        "versions": [{"package": str(k), "version": str(v)} for k, v in (manifest.get("versions") or {}).items()],
+    }
+
+
+def report_view(result: Result, *, figures: bool = True, raster_figures: bool = False) -> dict[str, Any]:
+    """Everything the reports show, as plain values (untrusted text left unescaped for the renderer).
+
+    Parameters
+    ----------
+    result : Result
+    figures : bool
+        Draw and embed the figures (when ``result.config.report.figures`` is on).
+    raster_figures : bool
+        Embed figures as PNG instead of SVG.
+
+    Examples
+    --------
+    >>> view = report_view(result, figures=False)
+    >>> len(view["themes"]) == len(result.topics)
+    True
+    """
+    tables = _Tables.of(result)
+    colours = topic_colours(result)
+    themes = [_theme_view(result, tid, tables, colours) for tid in theme_ids(result)]
+    outliers = _outliers_view(tables)
+    appendix, appendix_note = _appendix_view(result, themes, tables, colours)
+    if outliers is not None:
+        outliers["anchor"] = "appendix-outliers" if any(g["id"] == -1 for g in appendix) else None
+    manifest = result.manifest or {}
+    return {
+        "title": result.config.report.title,
+        "created": text(manifest.get("created")),
+        "tool_version": text(manifest.get("version")),
+        "corpus": _corpus_view(result, tables, len(themes), outliers),
+        "themes": themes,
+        "outliers": outliers,
+        "figures": _figure_items(result, raster=raster_figures) if figures else [],
+        "has_digests": result.digests is not None,
+        **_method_view(result),
+        "appendix": appendix,
+        "appendix_note": appendix_note,
+    }

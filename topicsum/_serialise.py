@@ -1,0 +1,153 @@
+"""The run's records as tables and JSON, both ways: ``Result.topics``, topics.json and the digest cache.
+
+One serialiser per record, used by every writer and reader, so topics.json,
+the digest cache and :func:`topicsum.load` can never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from ._types import Digest, DigestSentence, Theme
+
+__all__ = [
+    "TOPIC_COLUMNS",
+    "digest_from_json",
+    "digest_to_json",
+    "themes_from_json",
+    "topics_frame",
+    "topics_json",
+]
+
+#: Columns of ``Result.topics``.
+TOPIC_COLUMNS: tuple[str, ...] = (
+    "topic",
+    "label",
+    "keyword_label",
+    "size",
+    "share",
+    "keywords",
+    "representative_segment_ids",
+    "article_ids",
+    "outlets",
+    "digest",
+)
+
+
+def topics_frame(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> pd.DataFrame:
+    """One row per theme, the table behind ``Result.topics`` and topics.json.
+
+    Examples
+    --------
+    >>> topics_frame([], None).columns.tolist()[:3]
+    ['topic', 'label', 'keyword_label']
+    """
+    rows = []
+    for t in themes:
+        digest = digests.get(t.topic_id) if digests else None
+        rows.append(
+            {
+                "topic": t.topic_id,
+                "label": t.label,
+                "keyword_label": t.keyword_label or t.label,
+                "size": t.size,
+                "share": t.share,
+                "keywords": list(t.keywords),
+                "representative_segment_ids": list(t.representative_segment_ids),
+                "article_ids": list(t.article_ids),
+                "outlets": list(t.outlets),
+                "digest": None if digest is None else digest.text,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TOPIC_COLUMNS))
+
+
+def digest_to_json(digest: Digest) -> dict[str, Any]:
+    """A digest's sentences, guard figures and label, as topics.json and the digest cache store them.
+
+    Examples
+    --------
+    >>> d = Digest(0, (DigestSentence("It rained.", ("s1",), "extractive"),))
+    >>> digest_from_json(0, digest_to_json(d)) == d
+    True
+    """
+    return {
+        "digest_sentences": [
+            {"text": s.text, "segment_ids": list(s.segment_ids), "method": s.method} for s in digest.sentences
+        ],
+        "guard": {"generated": digest.generated, "kept": digest.kept, "replaced": digest.replaced},
+        "llm_label": digest.label,
+    }
+
+
+def digest_from_json(topic_id: int, item: Mapping[str, Any]) -> Digest | None:
+    """The :class:`Digest` stored by :func:`digest_to_json` (``None`` when ``item`` holds none)."""
+    sentences = item.get("digest_sentences")
+    if sentences is None:
+        return None
+    guard = item.get("guard") or {}
+    return Digest(
+        topic_id=topic_id,
+        sentences=tuple(
+            DigestSentence(text=s["text"], segment_ids=tuple(s["segment_ids"]), method=s["method"]) for s in sentences
+        ),
+        generated=int(guard.get("generated", 0)),
+        kept=int(guard.get("kept", 0)),
+        replaced=int(guard.get("replaced", 0)),
+        label=item.get("llm_label"),
+    )
+
+
+def topics_json(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> dict[str, Any]:
+    """The content of topics.json.
+
+    Examples
+    --------
+    >>> t = Theme(0, "Rail", (("rail", 0.5),), 1, ("s1",), ("a1",), ("s1",), keyword_label="rail")
+    >>> themes_from_json(topics_json([t], None))[0] == (t, None)
+    True
+    """
+    items = []
+    for t in themes:
+        item: dict[str, Any] = {
+            "id": t.topic_id,
+            "label": t.label,
+            "keyword_label": t.keyword_label or t.label,
+            "keywords": [{"word": w, "weight": round(float(s), 6)} for w, s in t.keywords],
+            "size": t.size,
+            "share": round(float(t.share), 6),
+            "representative_segment_ids": list(t.representative_segment_ids),
+            "article_ids": list(t.article_ids),
+            "outlets": list(t.outlets),
+            "segment_ids": list(t.segment_ids),
+        }
+        digest = digests.get(t.topic_id) if digests else None
+        if digest is not None:
+            item["digest"] = digest.text
+            item.update(digest_to_json(digest))
+        items.append(item)
+    return {"themes": items}
+
+
+def themes_from_json(data: Mapping[str, Any]) -> list[tuple[Theme, Digest | None]]:
+    """The themes (and digests) of a topics.json, in file order."""
+    out: list[tuple[Theme, Digest | None]] = []
+    for item in data["themes"]:
+        tid = int(item["id"])
+        theme = Theme(
+            topic_id=tid,
+            label=item["label"],
+            keywords=tuple((k["word"], float(k["weight"])) for k in item["keywords"]),
+            size=int(item["size"]),
+            segment_ids=tuple(item.get("segment_ids", ())),
+            article_ids=tuple(item["article_ids"]),
+            representative_segment_ids=tuple(item["representative_segment_ids"]),
+            outlets=tuple(item.get("outlets", ())),
+            share=float(item.get("share", 0.0)),
+            keyword_label=item.get("keyword_label", item["label"]),
+        )
+        out.append((theme, digest_from_json(tid, item)))
+    return out

@@ -1,0 +1,243 @@
+"""Text generators: the model backends behind the small :class:`Generator` protocol.
+
+* :class:`TransformersCausal` -- an instruction-tuned causal model through transformers;
+* :class:`TransformersSeq2Seq` -- a seq2seq summariser (BART, PEGASUS, T5); reads excerpts only;
+* :class:`LlamaCppChat` -- a GGUF chat model through llama-cpp-python (extra ``llama``).
+
+Decoding is always greedy.  Which backend a name selects is decided in
+:mod:`._models`.  torch, transformers and llama_cpp are imported by the
+constructors, never at module import.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from .._deps import offline, require
+
+__all__ = [
+    "DIGEST_INSTRUCTION",
+    "LABEL_INSTRUCTION",
+    "OVERVIEW_INSTRUCTION",
+    "REWRITE_INSTRUCTION",
+    "SYSTEM_PROMPT",
+    "Generator",
+    "LlamaCppChat",
+    "TransformersCausal",
+    "TransformersSeq2Seq",
+]
+
+SYSTEM_PROMPT = "You are a careful news editor. You only state facts that are written in the excerpts."
+DIGEST_INSTRUCTION = (
+    "Summarise the news excerpts below in {n} short sentences. "
+    "Use only facts, names and numbers that appear in the excerpts."
+)
+OVERVIEW_INSTRUCTION = (
+    "Write one or two short sentences that say what the news excerpts below are about. "
+    "Use only facts, names and numbers that appear in the excerpts."
+)
+REWRITE_INSTRUCTION = (
+    "Rewrite the news sentence below as one shorter sentence. "
+    "Keep its names and numbers exactly. Reply with the sentence only."
+)
+LABEL_INSTRUCTION = (
+    "Write a short title of 3 to 6 words for the news excerpts below. "
+    "Use words from the keywords and excerpts. Reply with the title only."
+)
+
+
+class Generator(Protocol):
+    """What the digest stage needs from a text generator.
+
+    ``instructions`` tells whether the model follows instructions (a chat or
+    instruction-tuned model); a seq2seq summariser only reads the excerpts.
+    """
+
+    model_id: str
+    engine: str
+    context_tokens: int
+    instructions: bool
+
+    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int: ...
+
+    def text_tokens(self, text: str) -> int: ...
+
+    def generate(
+        self, instruction: str, excerpts: Sequence[str], *, max_new_tokens: int, repetition_penalty: float, seed: int
+    ) -> str: ...
+
+
+def _user_message(instruction: str, excerpts: Sequence[str]) -> str:
+    # small models follow an instruction best when it comes last, right before the answer
+    if not excerpts:
+        return instruction
+    return "News excerpts:\n" + "\n".join(excerpts) + "\n\n" + instruction
+
+
+def _messages(instruction: str, excerpts: Sequence[str]) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": _user_message(instruction, excerpts)},
+    ]
+
+
+def _generation_threads() -> int:
+    """Threads used while generating: ``$TOPICSUM_GENERATE_THREADS`` or 1."""
+    try:
+        return max(1, int(os.environ.get("TOPICSUM_GENERATE_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+class TransformersCausal:
+    """An instruction-tuned causal language model through transformers (greedy decoding).
+
+    Examples
+    --------
+    >>> from topicsum._summarise import get_generator
+    >>> from topicsum._config import SummariseConfig
+    >>> gen = get_generator(SummariseConfig(engine="transformers"), cache_dir=Path(os.environ["TOPICSUM_CACHE"]))
+    >>> isinstance(gen.generate("Say hi.", [], max_new_tokens=8, repetition_penalty=1.0, seed=0), str)
+    True
+    """
+
+    engine = "transformers"
+    instructions = True
+
+    def __init__(self, model: str, *, model_id: str | None = None, gguf_file: str | None = None) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        kw: dict[str, Any] = {"local_files_only": offline() or Path(model).is_dir()}
+        if gguf_file:
+            kw["gguf_file"] = gguf_file
+        self.tokenizer = AutoTokenizer.from_pretrained(model, **kw)
+        self.model = AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32, **kw)
+        self.model.eval()
+        self.model_id = model_id or model
+        self.context_tokens = int(getattr(self.model.config, "max_position_embeddings", 2048) or 2048)
+        self._chat = bool(getattr(self.tokenizer, "chat_template", None))
+
+    def _render(self, instruction: str, excerpts: Sequence[str]) -> str:
+        if self._chat:
+            return str(
+                self.tokenizer.apply_chat_template(
+                    _messages(instruction, excerpts), tokenize=False, add_generation_prompt=True
+                )
+            )
+        return SYSTEM_PROMPT + "\n\n" + _user_message(instruction, excerpts) + "\n\nAnswer:"
+
+    def text_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int:
+        return len(self.tokenizer(self._render(instruction, excerpts), add_special_tokens=False)["input_ids"])
+
+    def generate(
+        self, instruction: str, excerpts: Sequence[str], *, max_new_tokens: int, repetition_penalty: float, seed: int
+    ) -> str:
+        import torch
+
+        torch.manual_seed(seed)
+        enc = self.tokenizer(self._render(instruction, excerpts), add_special_tokens=False, return_tensors="pt")
+        # token-by-token decoding of a small model is latency-bound: one thread avoids
+        # OpenMP contention, which on a busy machine makes two threads several times slower
+        threads = torch.get_num_threads()
+        torch.set_num_threads(_generation_threads())
+        pad = self.tokenizer.pad_token_id
+        if pad is None:
+            pad = self.tokenizer.eos_token_id
+        try:
+            with torch.inference_mode():
+                out = self.model.generate(
+                    **enc,
+                    max_new_tokens=max_new_tokens,
+                    do_sample=False,
+                    repetition_penalty=repetition_penalty,
+                    pad_token_id=pad,
+                    temperature=None,
+                    top_p=None,
+                    top_k=None,
+                )
+        finally:
+            torch.set_num_threads(threads)
+        return str(self.tokenizer.decode(out[0, enc["input_ids"].shape[1] :], skip_special_tokens=True))
+
+
+class TransformersSeq2Seq:
+    """A seq2seq summarisation model (BART, PEGASUS, T5) through transformers; reads excerpts only."""
+
+    engine = "transformers"
+    instructions = False
+
+    def __init__(self, model: str, *, model_id: str | None = None) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        kw: dict[str, Any] = {"local_files_only": offline() or Path(model).is_dir()}
+        self.tokenizer = AutoTokenizer.from_pretrained(model, **kw)
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(model, dtype=torch.float32, **kw)
+        self.model.eval()
+        self.model_id = model_id or model
+        limit = getattr(self.tokenizer, "model_max_length", 1024) or 1024
+        self.context_tokens = int(min(limit, 4096))
+        self._prefix = "summarize: " if getattr(self.model.config, "model_type", "") in ("t5", "mt5") else ""
+
+    def _render(self, excerpts: Sequence[str]) -> str:
+        return self._prefix + " ".join(re.sub(r"^\(\S.*?\)\s*", "", e) for e in excerpts)
+
+    def text_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int:
+        return len(self.tokenizer(self._render(excerpts))["input_ids"])
+
+    def generate(
+        self, instruction: str, excerpts: Sequence[str], *, max_new_tokens: int, repetition_penalty: float, seed: int
+    ) -> str:
+        import torch
+
+        torch.manual_seed(seed)
+        enc = self.tokenizer(self._render(excerpts), return_tensors="pt", truncation=True)
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc, max_new_tokens=max_new_tokens, do_sample=False, num_beams=1,
+                repetition_penalty=repetition_penalty,
+            )  # fmt: skip
+        return str(self.tokenizer.decode(out[0], skip_special_tokens=True))
+
+
+class LlamaCppChat:
+    """A GGUF chat model through llama-cpp-python (extra ``llama``), greedy decoding."""
+
+    engine = "llama.cpp"
+    instructions = True
+
+    def __init__(self, gguf_path: str, *, model_id: str, n_ctx: int = 2048) -> None:
+        llama_cpp = require("llama_cpp", purpose="The llama.cpp engine", package="llama-cpp-python", extra="llama")
+
+        self.llm = llama_cpp.Llama(model_path=gguf_path, n_ctx=n_ctx, n_threads=os.cpu_count() or 1, seed=0, verbose=False)
+        self.model_id = model_id
+        self.context_tokens = n_ctx
+
+    def text_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int:
+        rendered = "".join(
+            f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in _messages(instruction, excerpts)
+        ) + "<|im_start|>assistant\n"
+        return len(self.llm.tokenize(rendered.encode("utf-8"), add_bos=False, special=True))
+
+    def generate(
+        self, instruction: str, excerpts: Sequence[str], *, max_new_tokens: int, repetition_penalty: float, seed: int
+    ) -> str:
+        out = self.llm.create_chat_completion(
+            messages=_messages(instruction, excerpts), temperature=0.0, top_k=1, max_tokens=max_new_tokens,
+            repeat_penalty=repetition_penalty, seed=seed,
+        )  # fmt: skip
+        return str(out["choices"][0]["message"]["content"] or "")

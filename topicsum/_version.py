@@ -1,0 +1,3 @@
+"""topicsum's version, in a module of its own so that every module can read it without importing the package root."""
+
+__version__ = "0.1.0"

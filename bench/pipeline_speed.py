@@ -158,12 +158,13 @@ def _embedding_ratio(texts: list[str], cache: Path) -> dict:
 def _synthetic_100k(base: pd.DataFrame, base_texts: list[str], cache: Path, copies: int) -> pd.DataFrame:
     """Variants of real segments whose cached embeddings are the original's plus small noise."""
     from topicsum._config import EmbedConfig
-    from topicsum._embed import _EmbeddingCache, embed_texts, get_embedder, text_hash
+    from topicsum._embed import embed_texts, get_embedder, text_hash
+    from topicsum._embed._store import EmbeddingStore
 
     embedder = get_embedder(EmbedConfig())
     emb = embed_texts(base_texts, embedder, cache_dir=cache, show_progress=False)
     rng = np.random.default_rng(0)
-    store = _EmbeddingCache(cache, embedder.model_id, embedder.dimension)
+    store = EmbeddingStore(cache, embedder.model_id, embedder.dimension)
     rows = []
     for k in range(1, copies):
         texts = [f"{t} (variant {k})" for t in base_texts]

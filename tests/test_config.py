@@ -49,7 +49,7 @@ def test_invalid_values_are_rejected(options):
 def test_option_names_are_unique_across_stages():
     from dataclasses import fields
 
-    from topicsum._config import _STAGES
+    from topicsum._config._stages import STAGES as _STAGES
 
     names = [f.name for cls in _STAGES.values() for f in fields(cls)]
     assert len(names) == len(set(names))

@@ -56,14 +56,14 @@ def model_path() -> str:
 @pytest.fixture(scope="module")
 def onnx_embedder(model_path: str, onnx_cache: Path):
     """The bundled MiniLM exported to int8 ONNX once per session (into the session cache)."""
-    from topicsum._embed_onnx import OnnxInt8Embedder
+    from topicsum._embed._onnx import OnnxInt8Embedder
 
     return OnnxInt8Embedder(model_path=model_path, cache_dir=onnx_cache)
 
 
 def test_import_does_not_load_heavy_packages() -> None:
     code = (
-        "import sys, topicsum._embed_onnx\n"
+        "import sys, topicsum._embed._onnx\n"
         "heavy = [m for m in ('torch', 'onnxruntime', 'onnx', 'transformers', 'tokenizers') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
@@ -119,7 +119,7 @@ def test_model_id_differs_from_torch(onnx_embedder, embedder) -> None:
 def test_second_construction_reuses_the_cached_export(
     onnx_embedder, model_path: str, onnx_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import topicsum._embed_onnx as mod
+    import topicsum._embed._onnx as mod
 
     model_file = onnx_embedder.model_file_
     assert model_file.is_file() and model_file.is_relative_to(onnx_cache / "onnx")
@@ -130,7 +130,7 @@ def test_second_construction_reuses_the_cached_export(
     def no_export(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was exported again")
 
-    monkeypatch.setattr(mod, "_build", no_export)
+    monkeypatch.setattr(mod, "build_int8", no_export)
     again = mod.OnnxInt8Embedder(model_path=model_path, cache_dir=onnx_cache)
     assert again.model_file_ == model_file
     assert again.model_id == onnx_embedder.model_id
@@ -148,7 +148,7 @@ def test_get_embedder_dispatches_to_onnx(onnx_embedder) -> None:
 
 
 def test_missing_onnxruntime_names_the_extra(monkeypatch: pytest.MonkeyPatch, model_path: str, tmp_path: Path) -> None:
-    from topicsum._embed_onnx import OnnxInt8Embedder
+    from topicsum._embed._onnx import OnnxInt8Embedder
     from topicsum._errors import MissingDependencyError
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
@@ -157,7 +157,7 @@ def test_missing_onnxruntime_names_the_extra(monkeypatch: pytest.MonkeyPatch, mo
 
 
 def test_unsupported_module_asks_for_the_torch_backend(tmp_path: Path) -> None:
-    from topicsum._embed_onnx import OnnxInt8Embedder
+    from topicsum._embed._onnx import OnnxInt8Embedder
     from topicsum._errors import ConfigError
 
     (tmp_path / "modules.json").write_text(json.dumps([

@@ -301,7 +301,8 @@ def test_markdown_report(result, tmp_path):
 
 
 def test_markdown_counts_read_as_english(result):
-    from topicsum._report._markdown import _count, render_markdown
+    from topicsum._report._format import count as _count
+    from topicsum._report._markdown import render_markdown
 
     assert (_count(1, "segment"), _count(2_000, "article")) == ("1 segment", "2,000 articles")
     md = render_markdown(result)

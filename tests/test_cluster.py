@@ -1,4 +1,4 @@
-"""Clustering stage: the seeds' six stories, determinism, tiny corpora, explicit n_topics, save/load."""
+"""Clustering stage: the seeds' six stories, determinism, groups, tiny corpora, explicit n_topics, save/load."""
 
 from __future__ import annotations
 
@@ -101,14 +101,23 @@ def test_n_topics_larger_than_corpus_is_a_config_error(embedder) -> None:
         ThemeModel(n_topics=5).fit(texts, embedder.encode(texts))
 
 
-@pytest.mark.parametrize("n", [1, 2, 4])
-def test_tiny_corpus_is_one_theme_with_a_warning(embedder, n: int) -> None:
-    texts = ["Stocks fell on Monday.", "A storm hit the coast.", "The striker scored.", "Bread needs yeast."][:n]
+def test_one_segment_is_one_theme_with_a_warning(embedder) -> None:
+    texts = ["Stocks fell on Monday."]
     with pytest.warns(SmallCorpusWarning):
         model = ThemeModel().fit(texts, embedder.encode(texts))
-    assert model.topics_.tolist() == [0] * n
-    assert model.coords_2d_.shape == (n, 2)
+    assert model.topics_.tolist() == [0]
+    assert model.coords_2d_.shape == (1, 2)
     assert model.labels_[0]
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_unrelated_articles_are_one_article_stories_not_outliers(embedder, n: int) -> None:
+    texts = ["Stocks fell on Monday.", "A storm hit the coast.", "The striker scored.", "Bread needs yeast."][:n]
+    model = ThemeModel().fit(texts, embedder.encode(texts))
+    assert sorted(model.topics_.tolist()) == list(range(n))
+    assert not model.was_outlier_.any()
+    assert model.coords_2d_.shape == (n, 2)
+    assert all(model.labels_[t] for t in range(n))
 
 
 def test_identical_segments_are_one_theme(embedder) -> None:
@@ -118,22 +127,39 @@ def test_identical_segments_are_one_theme(embedder) -> None:
     assert set(model.topics_.tolist()) == {0}
 
 
-def test_synthetic_groups_are_found(embedder) -> None:
-    groups = {
-        "markets": ["Stock markets fell sharply", "Shares slid as investors sold", "The central bank raised interest rates",
-                    "Bond yields rose on inflation fears", "The index closed lower after earnings", "Banks lost value in trading"],
-        "football": ["The striker scored twice in the final", "The goalkeeper saved a penalty", "The club signed a new midfielder",
-                     "Fans cheered as the team won the league", "The coach praised his defenders", "A late goal sealed the match"],
-        "cooking": ["Knead the dough and let it rise", "Simmer the tomato sauce for an hour", "Bake the cake at 180 degrees",
-                    "Chop the onions and fry them in butter", "Season the soup with salt and pepper", "Whisk the eggs with sugar"],
-    }
-    texts = [t for ts in groups.values() for t in ts]
+SUBJECTS = {
+    "markets": ["Stock markets fell sharply", "Shares slid as investors sold", "The central bank raised interest rates",
+                "Bond yields rose on inflation fears", "The index closed lower after earnings", "Banks lost value in trading"],
+    "football": ["The striker scored twice in the final", "The goalkeeper saved a penalty", "The club signed a new midfielder",
+                 "Fans cheered as the team won the league", "The coach praised his defenders", "A late goal sealed the match"],
+    "cooking": ["Knead the dough and let it rise", "Simmer the tomato sauce for an hour", "Bake the cake at 180 degrees",
+                "Chop the onions and fry them in butter", "Season the soup with salt and pepper", "Whisk the eggs with sugar"],
+}  # fmt: skip
+
+
+def test_stories_and_groups_never_mix_subjects(embedder) -> None:
+    texts = [t for ts in SUBJECTS.values() for t in ts]
     model = ThemeModel().fit(texts, embedder.encode(texts))
-    group_of = [g for g, ts in groups.items() for _ in ts]
-    themes = set(model.topics_.tolist()) - {-1}
-    assert 3 <= len(themes) <= 5
-    for t in themes:  # no theme mixes two subjects
-        assert len({g for g, tt in zip(group_of, model.topics_) if tt == t}) == 1
+    subject = [g for g, ts in SUBJECTS.items() for _ in ts]
+    stories = set(model.topics_.tolist()) - {-1}
+    assert len(stories) > 12  # one-sentence "articles" about different things: separate stories
+    for t in stories:
+        assert len({g for g, tt in zip(subject, model.topics_) if tt == t}) == 1
+    assert 4 <= len(set(model.groups_.values())) <= 6  # groups above more than 12 stories
+    for g in set(model.groups_.values()):
+        members = {t for t, gg in model.groups_.items() if gg == g}
+        assert len({s for s, t in zip(subject, model.topics_) if t in members}) == 1, model.group_labels_[g]
+    assert set(model.group_labels_) == set(model.groups_.values())
+
+
+def test_granularity_and_threshold_move_the_grain(seeds_input) -> None:
+    segs, texts, X = seeds_input
+    arts = [s.article_id for s in segs]
+    n = {g: len(set(ThemeModel(granularity=g).fit(texts, X, groups=arts).topics_.tolist())) for g in (0.5, 1.0, 1.5)}
+    assert n[0.5] < n[1.0] == 6 <= n[1.5] <= 8
+    coarse = ThemeModel(story_threshold=0.2).fit(texts, X, groups=arts)
+    assert coarse.grain_["method"] == "threshold" and coarse.grain_["threshold"] == 0.2
+    assert len(set(coarse.topics_.tolist())) < 6
 
 
 def test_save_load_round_trip_without_pickle(seeds_model, seeds_input, embedder, tmp_path) -> None:
@@ -142,6 +168,7 @@ def test_save_load_round_trip_without_pickle(seeds_model, seeds_input, embedder,
     assert files
     assert not [p for p in files if p.suffix in (".pkl", ".pickle", ".joblib")]
     loaded = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    assert loaded.get_params() == seeds_model.get_params() and loaded.grain_ == seeds_model.grain_
     np.testing.assert_array_equal(loaded.topics_, seeds_model.topics_)
     np.testing.assert_array_equal(loaded.was_outlier_, seeds_model.was_outlier_)
     np.testing.assert_allclose(loaded.coords_2d_, seeds_model.coords_2d_)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._errors import InputError
-from ._types import Theme
+from ._types import Group, Theme
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._cluster import ThemeModel
 
-__all__ = ["describe_themes", "keyword_label", "readable_label"]
+__all__ = ["describe_groups", "describe_themes", "keyword_label", "readable_label"]
 
 logger = logging.getLogger(__name__)
 
@@ -310,6 +310,33 @@ def describe_themes(
                 outlets=tuple(sorted({outlets[i] for i in members if outlets[i]})),
                 share=round(len(members) / n, 4) if n else 0.0,
                 keyword_label=keyword_label(kws),
+                group=model.groups_.get(int(t)),
+                group_label=model.group_labels_.get(model.groups_.get(int(t), -1), ""),
             )
         )
     return themes
+
+
+def describe_groups(model: ThemeModel, themes: Sequence[Theme]) -> list[Group]:
+    """One :class:`~topicsum._types.Group` per group of stories of a fitted ``model`` (none on small corpora).
+
+    Groups come in id order (0 = most segments); each lists its stories largest first.
+
+    Examples
+    --------
+    >>> describe_groups(result.theme_model, result.themes)  # the seeds: six stories, no groups
+    []
+    """
+    out = []
+    for g in sorted(set(model.groups_.values())):
+        members = sorted((t for t in themes if t.group == g), key=lambda t: (-t.size, t.topic_id))
+        out.append(
+            Group(
+                group_id=g,
+                label=model.group_labels_.get(g, f"group {g}"),
+                topic_ids=tuple(t.topic_id for t in members),
+                size=sum(t.size for t in members),
+                keywords=tuple((w, round(float(s), 4)) for w, s in model.group_keywords_.get(g, [])),
+            )
+        )
+    return out

@@ -20,7 +20,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from ._config import Config
     from ._ingest import Corpus
-    from ._types import Theme
+    from ._types import Group, Theme
 
 __all__ = ["VERSIONED_PACKAGES", "Timer", "date_range", "run_manifest", "versions"]
 
@@ -120,6 +120,8 @@ def run_manifest(
     segments: pd.DataFrame,
     n_unique: int,
     themes: Sequence[Theme],
+    groups: Sequence[Group],
+    grain: Mapping[str, Any],
     embedding_model: str,
     summariser: Mapping[str, Any] | None,
     timer: Timer,
@@ -148,9 +150,11 @@ def run_manifest(
             "duplicates": int(segments["duplicate_of"].notna().sum()),
             "unique_segments": n_unique,
             "themes": sum(1 for t in themes if t.topic_id >= 0),
+            "groups": len(groups),
             "outliers": int((segments["topic"] < 0).sum()),
             "outliers_before_reduction": int(segments["was_outlier"].sum()),
         },
+        "grain": dict(grain),
         "timings": {},
     }
     dates = date_range(corpus.documents)

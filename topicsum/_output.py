@@ -20,7 +20,7 @@ import pandas as pd
 from ._errors import MissingDependencyError
 from ._io import MANIFEST, atomic_write, atomic_write_json, prepare_output_dir, umask
 from ._manifest import Timer
-from ._serialise import topics_json
+from ._serialise import groups_from_frame, topics_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._result import Result
@@ -104,7 +104,7 @@ def write_outputs(
     with timer.stage("write"):
         _write_csv(result.segments, folder / "segments.csv")
         _write_csv(result.articles, folder / "articles.csv")
-        atomic_write_json(folder / "topics.json", topics_json(result.themes, result.digests))
+        atomic_write_json(folder / "topics.json", topics_json(result.themes, result.digests, groups_from_frame(result.groups)))
         _save_model(result, folder)
     if formats:
         with timer.stage("report"):

@@ -24,7 +24,7 @@ from ._config import Config
 from ._io import prepare_output_dir
 from ._manifest import Timer, run_manifest
 from ._result import Result
-from ._serialise import topics_frame
+from ._serialise import groups_frame, topics_frame
 from ._tables import UniqueSegments, theme_tables, unique_segments
 from ._transform import shared_embedder
 from ._types import Digest, Theme
@@ -83,7 +83,7 @@ def run(
     from ._cluster import ThemeModel
     from ._embed import embed_texts
     from ._ingest import load_corpus
-    from ._label import describe_themes
+    from ._label import describe_groups, describe_themes
 
     cfg = Config.from_options(config, **options)
     cache_dir = cfg.resolved_cache_dir()
@@ -117,6 +117,7 @@ def run(
             model, segment_ids=units.ids, texts=units.texts, embeddings=vectors,
             article_ids=units.article_ids, outlets=units.outlets,
         )  # fmt: skip
+        groups = describe_groups(model, themes)
     digests: dict[int, Digest] | None = None
     summariser: dict[str, Any] | None = None
     if cfg.summarise.summariser != "none":
@@ -127,12 +128,13 @@ def run(
     segments, articles = theme_tables(frame, corpus.articles_frame(), units, model, themes)
     manifest = run_manifest(
         config=cfg, created=created, corpus=corpus, segments=segments, n_unique=len(units.ids), themes=themes,
-        embedding_model=embedder.model_id, summariser=summariser, timer=timer,
+        groups=groups, grain=model.grain_, embedding_model=embedder.model_id, summariser=summariser, timer=timer,
     )  # fmt: skip
     result = Result(
         segments=segments, articles=articles, topics=topics_frame(themes, digests), themes=themes, digests=digests,
         config=cfg, manifest=manifest, embeddings=np.asarray(vectors, dtype=np.float32)[units.row_to_unique],
         coords_2d=np.asarray(model.coords_2d_, dtype=np.float32)[units.row_to_unique], theme_model=model,
+        groups=groups_frame(groups),
     )  # fmt: skip
     if out is not None:
         from ._output import write_outputs

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ._config import Config
 from ._errors import InputError, StageSkippedError, ThemeNotFoundError
-from ._serialise import themes_from_json, topics_frame
+from ._serialise import groups_frame, groups_from_json, themes_from_json, topics_frame
 from ._types import Digest, Theme
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,8 +40,9 @@ class Result:
     articles : pandas.DataFrame
         One row per article, with its majority ``topic`` and ``topic_label``.
     topics : pandas.DataFrame
-        One row per theme: topic, label, keyword_label, size, share, keywords,
-        representative_segment_ids, article_ids, outlets, digest.
+        One row per theme (a story): topic, label, keyword_label, size, share,
+        keywords, representative_segment_ids, article_ids, outlets, group,
+        group_label, digest.
     themes : list of Theme
         The same themes as records.
     digests : dict of int to Digest, or None
@@ -56,6 +57,9 @@ class Result:
         2-D map of the segments (aligned with ``segments`` rows).
     theme_model : ThemeModel or None
         The fitted theme model; ``.model`` is its BERTopic.
+    groups : pandas.DataFrame
+        Groups of related stories (group, label, size, stories, topics,
+        keywords); empty when the run holds too few stories for groups.
 
     Examples
     --------
@@ -75,6 +79,7 @@ class Result:
     embeddings: np.ndarray | None = None
     coords_2d: np.ndarray | None = None
     theme_model: ThemeModel | None = None
+    groups: pd.DataFrame = field(default_factory=lambda: groups_frame([]))
     _figures: dict[str, Figure] | None = field(default=None, repr=False)
 
     # -- access -----------------------------------------------------------
@@ -196,9 +201,10 @@ class Result:
 
     def __repr__(self) -> str:
         n_themes = int((self.topics["topic"] >= 0).sum()) if len(self.topics) else 0
+        n_groups = len(self.groups) if self.groups is not None else 0
         return (
             f"<topicsum.Result: {len(self.segments)} segments, {len(self.articles)} articles, "
-            f"{n_themes} themes{'' if self.digests is None else ', digests'}>"
+            f"{n_themes} themes{f', {n_groups} groups' if n_groups else ''}{'' if self.digests is None else ', digests'}>"
         )
 
 
@@ -225,7 +231,8 @@ def load(directory: str | os.PathLike[str]) -> Result:
     for frame in (segments, articles):
         if "duplicate_of" in frame:
             frame["duplicate_of"] = frame["duplicate_of"].replace("", None)
-    pairs = themes_from_json(json.loads((folder / "topics.json").read_text(encoding="utf-8")))
+    topics_data = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
+    pairs = themes_from_json(topics_data)
     themes = [t for t, _ in pairs]
     digests = {t.topic_id: d for t, d in pairs if d is not None}
     theme_model, embeddings, coords = _load_model(folder / "model")
@@ -240,6 +247,7 @@ def load(directory: str | os.PathLike[str]) -> Result:
         embeddings=embeddings,
         coords_2d=coords,
         theme_model=theme_model,
+        groups=groups_frame(groups_from_json(topics_data)),
     )
 
 

@@ -11,12 +11,16 @@ from typing import Any
 
 import pandas as pd
 
-from ._types import Digest, DigestSentence, Theme
+from ._types import Digest, DigestSentence, Group, Theme
 
 __all__ = [
+    "GROUP_COLUMNS",
     "TOPIC_COLUMNS",
     "digest_from_json",
     "digest_to_json",
+    "groups_frame",
+    "groups_from_frame",
+    "groups_from_json",
     "themes_from_json",
     "topics_frame",
     "topics_json",
@@ -33,8 +37,12 @@ TOPIC_COLUMNS: tuple[str, ...] = (
     "representative_segment_ids",
     "article_ids",
     "outlets",
+    "group",
+    "group_label",
     "digest",
 )
+#: Columns of ``Result.groups``.
+GROUP_COLUMNS: tuple[str, ...] = ("group", "label", "size", "stories", "topics", "keywords")
 
 
 def topics_frame(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> pd.DataFrame:
@@ -59,10 +67,36 @@ def topics_frame(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) 
                 "representative_segment_ids": list(t.representative_segment_ids),
                 "article_ids": list(t.article_ids),
                 "outlets": list(t.outlets),
+                "group": t.group,
+                "group_label": t.group_label,
                 "digest": None if digest is None else digest.text,
             }
         )
-    return pd.DataFrame(rows, columns=list(TOPIC_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(TOPIC_COLUMNS))
+    frame["group"] = frame["group"].astype("Int64")  # <NA>: no groups on a small corpus
+    return frame
+
+
+def groups_frame(groups: Sequence[Group]) -> pd.DataFrame:
+    """One row per group of stories, the table behind ``Result.groups`` (empty without groups).
+
+    Examples
+    --------
+    >>> groups_frame([Group(0, "Ukraine, Putin", (2, 0), 12)])[["group", "label", "stories"]].values.tolist()
+    [[0, 'Ukraine, Putin', 2]]
+    """
+    rows = [
+        {
+            "group": g.group_id,
+            "label": g.label,
+            "size": g.size,
+            "stories": len(g.topic_ids),
+            "topics": list(g.topic_ids),
+            "keywords": list(g.keywords),
+        }
+        for g in groups
+    ]
+    return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
 
 
 def digest_to_json(digest: Digest) -> dict[str, Any]:
@@ -101,7 +135,9 @@ def digest_from_json(topic_id: int, item: Mapping[str, Any]) -> Digest | None:
     )
 
 
-def topics_json(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> dict[str, Any]:
+def topics_json(
+    themes: Sequence[Theme], digests: Mapping[int, Digest] | None, groups: Sequence[Group] = ()
+) -> dict[str, Any]:
     """The content of topics.json.
 
     Examples
@@ -122,6 +158,8 @@ def topics_json(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -
             "representative_segment_ids": list(t.representative_segment_ids),
             "article_ids": list(t.article_ids),
             "outlets": list(t.outlets),
+            "group": t.group,
+            "group_label": t.group_label,
             "segment_ids": list(t.segment_ids),
         }
         digest = digests.get(t.topic_id) if digests else None
@@ -129,7 +167,19 @@ def topics_json(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -
             item["digest"] = digest.text
             item.update(digest_to_json(digest))
         items.append(item)
-    return {"themes": items}
+    return {
+        "themes": items,
+        "groups": [
+            {
+                "id": g.group_id,
+                "label": g.label,
+                "size": g.size,
+                "topic_ids": list(g.topic_ids),
+                "keywords": [{"word": w, "weight": round(float(s), 6)} for w, s in g.keywords],
+            }
+            for g in groups
+        ],
+    }
 
 
 def themes_from_json(data: Mapping[str, Any]) -> list[tuple[Theme, Digest | None]]:
@@ -148,6 +198,33 @@ def themes_from_json(data: Mapping[str, Any]) -> list[tuple[Theme, Digest | None
             outlets=tuple(item.get("outlets", ())),
             share=float(item.get("share", 0.0)),
             keyword_label=item.get("keyword_label", item["label"]),
+            group=item.get("group"),
+            group_label=item.get("group_label", ""),
         )
         out.append((theme, digest_from_json(tid, item)))
     return out
+
+
+def groups_from_frame(frame: pd.DataFrame | None) -> list[Group]:
+    """The :class:`Group` records behind a ``Result.groups`` table (inverse of :func:`groups_frame`)."""
+    if frame is None or not len(frame):
+        return []
+    return [
+        Group(int(r["group"]), str(r["label"]), tuple(int(t) for t in r["topics"]), int(r["size"]),
+              tuple((str(w), float(s)) for w, s in r["keywords"]))  # fmt: skip
+        for r in frame.to_dict("records")
+    ]
+
+
+def groups_from_json(data: Mapping[str, Any]) -> list[Group]:
+    """The groups of a topics.json (none in files written before groups existed)."""
+    return [
+        Group(
+            group_id=int(g["id"]),
+            label=g["label"],
+            topic_ids=tuple(int(t) for t in g["topic_ids"]),
+            size=int(g["size"]),
+            keywords=tuple((k["word"], float(k["weight"])) for k in g.get("keywords", ())),
+        )
+        for g in data.get("groups", ())
+    ]

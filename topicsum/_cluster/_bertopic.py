@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._algorithm import unit
+from ._keywords import StoryKeywords
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._embed import Embedder
 
-__all__ = ["NEWS_STOP_WORDS", "describe_topics", "embedding_backend", "fit_bertopic"]
+__all__ = ["NEWS_STOP_WORDS", "describe_groups", "describe_topics", "embedding_backend", "fit_bertopic"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,27 +96,28 @@ def fit_bertopic(
     labels: np.ndarray,
     embedder: Embedder | None,
     *,
+    articles: Sequence[str],
     n_keywords: int,
     ngram_max: int,
     stop_words: str | None,
-    seed: int,
 ) -> tuple[Any, np.ndarray]:
     """A BERTopic model fitted with ``labels`` as its topics; returns it and its topic per text.
 
-    Without an ``embedder`` keywords are plain c-TF-IDF (no KeyBERTInspired/MMR).
+    Keywords are c-TF-IDF candidates reranked by :class:`~._keywords.StoryKeywords`
+    (KeyBERT-style, batched); without an ``embedder`` they are plain c-TF-IDF.
     When every word is a stop word, keywords are extracted again without stop words.
     """
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
-    from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
 
     backend = embedding_backend(embedder, texts, X) if embedder is not None else None
     rep: Any = None
     if backend is not None:
         rep = [
-            KeyBERTInspired(top_n_words=n_keywords, nr_candidate_words=30, random_state=seed),
-            MaximalMarginalRelevance(diversity=0.3, top_n_words=n_keywords),
+            StoryKeywords(
+                encode=backend.embed, doc_vectors=backend.memo, articles=articles, top_n_words=n_keywords
+            )
         ]
     for fallback in (False, True):
         model = BERTopic(
@@ -165,3 +167,42 @@ def describe_topics(
         labels[t] = "Outliers" if t == -1 else readable_label(kw, sample, headlines=heads)
         centres[t] = unit(embeddings[members].mean(axis=0, keepdims=True))[0]
     return keywords, labels, centres
+
+
+def describe_groups(
+    model: Any,
+    groups: dict[int, int],
+    topics: np.ndarray,
+    texts: Sequence[str],
+    titles: Sequence[str],
+    n_keywords: int,
+) -> tuple[dict[int, list[tuple[str, float]]], dict[int, str]]:
+    """Keywords and readable label of every group of stories: c-TF-IDF over the groups' texts.
+
+    Uses the fitted model's own vectorizer and BERTopic's ``ClassTfidfTransformer``,
+    so a group's keywords are weighed against the other groups as a story's are
+    against the other stories.
+    """
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    from .._label import readable_label
+
+    ids = sorted(set(groups.values()))
+    if not ids:
+        return {}, {}
+    group_of = np.array([groups.get(int(t), -1) for t in topics.tolist()])
+    docs = [" ".join(texts[i] for i in np.flatnonzero(group_of == g)) for g in ids]
+    counts = model.vectorizer_model.transform(docs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weights = ClassTfidfTransformer().fit_transform(counts).toarray()
+    vocab = model.vectorizer_model.get_feature_names_out()
+    keywords: dict[int, list[tuple[str, float]]] = {}
+    labels: dict[int, str] = {}
+    for row, g in enumerate(ids):
+        top = np.argsort(-weights[row], kind="stable")[:n_keywords]
+        kw = [(str(vocab[j]), round(float(weights[row, j]), 4)) for j in top if weights[row, j] > 0]
+        keywords[g] = kw
+        members = np.flatnonzero(group_of == g)
+        labels[g] = readable_label(kw, [texts[i] for i in members[:200]], headlines=[titles[i] for i in members])
+    return keywords, labels

@@ -18,8 +18,8 @@ import numpy as np
 
 from .._config import ClusterConfig
 from .._errors import ConfigError, InputError, NotFittedError
-from ._algorithm import REASSIGN_SIMILARITY, OUTLIER_SIMILARITY, clustering_vectors, find_themes, unit
-from ._bertopic import describe_topics, fit_bertopic
+from ._algorithm import find_themes, unit
+from ._bertopic import describe_groups, describe_topics, fit_bertopic
 from ._layout import map_coords
 from ._persist import load_state, save_state
 
@@ -30,9 +30,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ThemeModel"]
 
+#: transform: a new segment at least this similar to its nearest story centre joins it ...
+REASSIGN_SIMILARITY = 0.10
+#: ... or, with reduce_outliers off, at least this similar.
+OUTLIER_SIMILARITY = 0.25
+
 
 class ThemeModel:
-    """Group segments into themes (BERTopic with settings that adapt to the corpus).
+    """Group segments into stories (the themes), and stories into groups, with a fitted BERTopic model.
+
+    Articles are the unit: each article's segments share its story
+    (:mod:`._stories`); stories are numbered by size.
 
     Parameters
     ----------
@@ -57,8 +65,14 @@ class ThemeModel:
         Short readable label of each theme.
     keywords_ : dict of int to list of (str, float)
         Keywords and weights, best first.
-    silhouette_ : dict of int to float
-        Silhouette by number of themes tried (``n_topics="auto"``).
+    groups_ : dict of int to int
+        Group of every story (empty when there are too few stories for groups).
+    group_labels_, group_keywords_ : dict
+        Label and keywords of every group.
+    grain_ : dict
+        How the stories were cut: the method, the threshold and where its
+        calibration came from, the number of stories and groups (run.json
+        records it).
 
     Examples
     --------
@@ -139,7 +153,7 @@ class ThemeModel:
         embeddings : numpy.ndarray
             ``(len(texts), d)`` L2-normalised vectors.
         groups : sequence of str or None
-            Article id of each text, used for ``article_context``.
+            Article id of each text: articles are the unit of a story (each text is its own article when ``None``).
         titles : sequence of str or None
             Headline of each text's article ("" when unknown).  Labels prefer
             keywords the theme's headlines use, in the headline's word order.
@@ -155,23 +169,28 @@ class ThemeModel:
         texts = [str(t) for t in texts]
         X = self._check_inputs(texts, embeddings, groups, titles)
         cfg = self.config
-        k = None if cfg.n_topics == "auto" else int(cfg.n_topics)
-        V = clustering_vectors(X, groups, cfg.article_context)
+        articles = [str(g) for g in groups] if groups is not None else [f"text-{i}" for i in range(len(texts))]
         found = find_themes(
-            V, n_topics=k, min_topic_size=cfg.min_topic_size, reduce_outliers=cfg.reduce_outliers, seed=cfg.seed
-        )
-        self.silhouette_ = found.scores
+            X, articles, n_topics=None if cfg.n_topics == "auto" else int(cfg.n_topics),
+            granularity=cfg.granularity, threshold=cfg.story_threshold, model_id=getattr(embedder, "model_id", None),
+            min_topic_size=cfg.min_topic_size, reduce_outliers=cfg.reduce_outliers, n_groups=cfg.n_groups,
+        )  # fmt: skip
+        self.grain_ = found.grain
         self.was_outlier_ = found.was_outlier
         self.coords_2d_ = np.ascontiguousarray(map_coords(X, found.labels, cfg.seed), dtype=np.float32)
         self.texts_ = texts
         self.titles_ = ["" if t is None else str(t) for t in titles] if titles is not None else [""] * len(texts)
+        self.articles_ = articles
         self.embeddings_ = X
         self.embedding_model_id_ = getattr(embedder, "model_id", None)
         self.embedding_model_source_ = getattr(embedder, "source", None)
         self.bertopic_, self.topics_ = fit_bertopic(
-            texts, X, found.labels, embedder,
-            n_keywords=cfg.n_keywords, ngram_max=cfg.ngram_max, stop_words=cfg.stop_words or None, seed=cfg.seed,
+            texts, X, found.labels, embedder, articles=articles,
+            n_keywords=cfg.n_keywords, ngram_max=cfg.ngram_max, stop_words=cfg.stop_words or None,
         )  # fmt: skip
+        # BERTopic numbers topics by size itself (ties in its own order): follow its numbering
+        renumber = dict(zip(found.labels.tolist(), self.topics_.tolist()))
+        self.groups_ = {renumber[t]: g for t, g in found.groups.items()}
         self._describe()
         return self
 
@@ -191,15 +210,19 @@ class ThemeModel:
         if titles is not None and len(titles) != n:
             raise InputError(f"titles has {len(titles)} entries but there are {n} texts; pass one headline per text.")
         k = self.config.n_topics
-        if k != "auto" and int(k) > n:
+        n_articles = len(set(groups)) if groups is not None else n
+        if k != "auto" and int(k) > n_articles:
             raise ConfigError(
-                f"n_topics={k} is more than the {n} unique segments; ask for at most {n} themes or use 'auto'."
+                f"n_topics={k} is more than the {n_articles} articles; ask for at most {n_articles} stories or use 'auto'."
             )
         return unit(X)
 
     def _describe(self) -> None:
         self.keywords_, self.labels_, self.topic_embeddings_ = describe_topics(
             self.bertopic_, self.topics_, self.texts_, self.titles_, self.embeddings_, self.config.n_keywords
+        )
+        self.group_keywords_, self.group_labels_ = describe_groups(
+            self.bertopic_, self.groups_, self.topics_, self.texts_, self.titles_, self.config.n_keywords
         )
 
     def _check_fitted(self) -> None:
@@ -251,7 +274,15 @@ class ThemeModel:
         return pd.DataFrame(C @ C.T, index=ids, columns=ids)
 
     def _refresh_after_bertopic_change(self) -> None:
+        old = self.topics_
         self.topics_ = np.asarray(self.bertopic_.topics_, dtype=np.int64)
+        # a merged story keeps the group of the largest story it absorbed
+        moved: dict[int, int] = {}
+        for new_t in set(self.topics_.tolist()):
+            olds = old[self.topics_ == new_t]
+            vals, counts = np.unique(olds, return_counts=True)
+            moved[int(new_t)] = self.groups_.get(int(vals[counts.argmax()]), -1)
+        self.groups_ = {t: g for t, g in moved.items() if g >= 0 and t >= 0} if self.groups_ else {}
         self._describe()
 
     def reduce(self, n_topics: int) -> ThemeModel:

@@ -67,6 +67,11 @@ def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | N
         "keywords": {str(k): [[w, s] for w, s in v] for k, v in model.keywords_.items()},
         "texts": model.texts_,
         "titles": model.titles_,
+        "articles": model.articles_,
+        "groups": {str(k): v for k, v in model.groups_.items()},
+        "group_labels": {str(k): v for k, v in model.group_labels_.items()},
+        "group_keywords": {str(k): [[w, s] for w, s in v] for k, v in model.group_keywords_.items()},
+        "grain": model.grain_,
     }
     (path / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
@@ -106,4 +111,11 @@ def load_state(model: ThemeModel, path: Path, *, embedder: Embedder | None = Non
     model.embedding_model_source_ = state.get("embedding_model_source")
     model.labels_ = {int(k): v for k, v in state["labels"].items()}
     model.keywords_ = {int(k): [(w, float(s)) for w, s in v] for k, v in state["keywords"].items()}
-    return dict(state["params"])
+    model.articles_ = list(state.get("articles") or [f"text-{i}" for i in range(len(model.texts_))])
+    model.groups_ = {int(k): int(v) for k, v in (state.get("groups") or {}).items()}
+    model.group_labels_ = {int(k): v for k, v in (state.get("group_labels") or {}).items()}
+    model.group_keywords_ = {int(k): [(w, float(s)) for w, s in v] for k, v in (state.get("group_keywords") or {}).items()}
+    model.grain_ = dict(state.get("grain") or {})
+    params = dict(state["params"])
+    params.pop("article_context", None)  # retired: models saved by topicsum before stories
+    return params

@@ -9,6 +9,7 @@ falls back to a default.  The stage configs live in :mod:`._stages`.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -33,6 +34,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "REPORT_FORMATS",
     "ClusterConfig",
@@ -55,8 +58,16 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
             return tuple(v.strip() for v in value.split(",") if v.strip())
         if isinstance(value, (list, tuple)):
             return tuple(value)
-    if name == "n_topics" and isinstance(value, str) and value.strip().isdigit():
+    if name in ("n_topics", "n_groups") and isinstance(value, str) and value.strip().isdigit():
         return int(value)
+    if default is None and isinstance(value, str):  # optional numbers: "0.55", "3", "none"
+        text = value.strip().lower()
+        if text in ("none", "null", ""):
+            return None
+        try:
+            return int(text) if text.isdigit() else float(text)
+        except ValueError:
+            return value
     if isinstance(default, bool) and isinstance(value, str):
         low = value.strip().lower()
         if low in ("true", "yes", "1", "on"):
@@ -71,9 +82,19 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
     return value
 
 
+#: Options of earlier versions that no longer exist: read (from an old run.json) and ignored, with why.
+RETIRED: dict[tuple[str, str], str] = {
+    ("cluster", "article_context"): "stories are found per article, so segments no longer mix in their article",
+}
+
+
 def _build(cls: type, section: str, data: Mapping[str, Any]) -> Any:
     if not isinstance(data, Mapping):
         raise ConfigError(f"[{section}] must be a table of options, not {type(data).__name__}.")
+    retired = [k for k in data if (section, k) in RETIRED]
+    for key in retired:
+        logger.info("ignoring the retired option %s.%s: %s", section, key, RETIRED[(section, key)])
+    data = {k: v for k, v in data.items() if k not in retired}
     valid = [f.name for f in fields(cls)]
     unknown = sorted(set(data) - set(valid))
     if unknown:

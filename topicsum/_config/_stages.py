@@ -148,22 +148,34 @@ class EmbedConfig:
 
 @dataclass(frozen=True)
 class ClusterConfig:
-    """How segments are grouped into themes with BERTopic.
+    """How segments are grouped into stories (the themes), and stories into groups.
 
     Parameters
     ----------
     n_topics : int or "auto"
-        Number of themes wanted, or ``"auto"`` to let the corpus decide.
+        Number of stories wanted, or ``"auto"``: a story is articles whose
+        average similarity reaches a threshold calibrated for the embedding
+        model (see ``granularity``).
+    granularity : float
+        How fine the stories are (``"auto"`` only): 1.0 is one story per event
+        a reader would name; above 1 finer (1.2: only close retellings of one
+        event form a story), below 1 coarser (0.8: follow-ups and closely
+        related events join; 0.5: topic-like).  Between 0.25 and 2.
+    story_threshold : float or None
+        The similarity threshold itself (0-1), overriding the calibration and
+        ``granularity``.
+    n_groups : int or "auto"
+        Groups of related stories: ``"auto"`` forms 4-10 of them when there are
+        more than 12 stories; an int asks for that many; 0 for none.
     min_topic_size : int or None
-        Smallest theme; ``None`` adapts it to the corpus size.
-    seed : int
-        Random seed; the same input and seed give the same themes.
+        Smallest story, in articles; smaller stories become outliers (theme
+        -1).  ``None``: every story counts, one-article stories included.
     reduce_outliers : bool
-        Reassign outliers that are close to a theme (BERTopic's reduce_outliers);
-        segments.csv keeps the original flag in ``was_outlier``.
-    article_context : float
-        Weight (0-1) of the article's mean embedding mixed into each segment's
-        clustering vector, so segments of one article stay together.
+        With ``min_topic_size``, an outlier article joins the most similar
+        kept story when it reaches the story threshold; segments.csv keeps
+        the original flag in ``was_outlier``.
+    seed : int
+        Random seed of the keyword model; the same input gives the same themes.
     n_keywords : int
         Keywords kept per theme.
     ngram_max : int
@@ -175,13 +187,19 @@ class ClusterConfig:
     --------
     >>> ClusterConfig(n_topics=6).n_topics
     6
+    >>> ClusterConfig(granularity=3)
+    Traceback (most recent call last):
+    ...
+    topicsum._errors.ConfigError: granularity must be between 0.25 and 2 (1 is one story per event; higher is finer), not 3.
     """
 
     n_topics: int | str = "auto"
+    granularity: float = 1.0
+    story_threshold: float | None = None
+    n_groups: int | str = "auto"
     min_topic_size: int | None = None
-    seed: int = 42
     reduce_outliers: bool = True
-    article_context: float = 0.5
+    seed: int = 42
     n_keywords: int = 10
     ngram_max: int = 2
     stop_words: str = "english"
@@ -192,8 +210,21 @@ class ClusterConfig:
             n == "auto" or (isinstance(n, int) and not isinstance(n, bool) and n >= 1),
             f"n_topics must be a positive integer or 'auto', not {n!r}.",
         )
+        g = self.n_groups
+        _check(
+            g == "auto" or (isinstance(g, int) and not isinstance(g, bool) and g >= 0),
+            f"n_groups must be 'auto', 0 (no groups) or a positive integer, not {g!r}.",
+        )
+        _check(
+            isinstance(self.granularity, (int, float)) and 0.25 <= self.granularity <= 2,
+            "granularity must be between 0.25 and 2 (1 is one story per event; higher is finer), "
+            f"not {self.granularity!r}.",
+        )
+        _check(
+            self.story_threshold is None or 0.0 < self.story_threshold < 1.0,
+            f"story_threshold must be a similarity between 0 and 1, not {self.story_threshold!r}.",
+        )
         _check(self.min_topic_size is None or self.min_topic_size >= 2, "min_topic_size must be at least 2.")
-        _check(0.0 <= self.article_context <= 1.0, "article_context must be between 0 and 1.")
         _check(self.n_keywords >= 1, "n_keywords must be at least 1.")
         _check(self.ngram_max >= 1, "ngram_max must be at least 1.")
 
@@ -283,6 +314,9 @@ class ReportConfig:
         The reports' appendix lists every segment when the corpus has at most
         this many; above it, only the segments the digests cite and the
         representative ones (segments.csv always has them all).  0: no limit.
+    pdf_appendix_limit : int
+        The same limit for the PDF, lower so that a big run's PDF stays a
+        readable length (0: no limit).
 
     Examples
     --------
@@ -295,14 +329,17 @@ class ReportConfig:
     title: str = "topicsum report"
     figures: bool = True
     appendix_limit: int = 2000
+    pdf_appendix_limit: int = 500
 
     def __post_init__(self) -> None:
         for fmt in self.formats:
             _choice("formats", fmt, REPORT_FORMATS)
-        _check(
-            isinstance(self.appendix_limit, int) and not isinstance(self.appendix_limit, bool) and self.appendix_limit >= 0,
-            "appendix_limit must be a whole number of segments (0 for no limit).",
-        )
+        for name in ("appendix_limit", "pdf_appendix_limit"):
+            value = getattr(self, name)
+            _check(
+                isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+                f"{name} must be a whole number of segments (0 for no limit).",
+            )
 
 
 #: The stages in pipeline order, by the name of their section in a config file.

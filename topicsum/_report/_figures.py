@@ -57,14 +57,19 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Figures show at most this many themes (the largest); a sizes chart sums the rest in one bar.
+FIGURE_THEMES = 25
+#: The map labels at most this many themes (the largest); the others are dots.
+MAP_LABELS = 12
+
 
 #: Figure names, in report order, with a one-line caption each.
 FIGURE_CAPTIONS: dict[str, str] = {
-    "sizes": "Themes by number of segments (share of the corpus).",
-    "map": "Map of the segments: each dot is a segment, coloured by theme and labelled at the theme's centre.",
+    "sizes": "Stories by number of segments (share of the corpus); past the 25 largest, the rest in one bar.",
+    "map": "Map of the segments: each dot is a segment, coloured by story; the largest stories are labelled at their centre.",
     "keywords": "The words that set each theme apart, by weight (at most the 12 largest themes).",
-    "similarity": "How alike the themes are: cosine similarity of the themes' mean embeddings.",
-    "hierarchy": "Which themes are closest: average-linkage clustering of the themes' mean embeddings.",
+    "similarity": "How alike the largest stories are: cosine similarity of their mean embeddings.",
+    "hierarchy": "Which of the largest stories are closest: average-linkage clustering of their mean embeddings.",
     "over_time": "Articles per theme over time (articles with an absolute publication date).",
 }
 
@@ -87,14 +92,24 @@ def plot_topic_sizes(result: Result) -> Figure:
         if not order:
             return message_figure("No themes were found.")
         by_id = {int(r.topic): r for r in topics.itertuples(index=False)}
+        total = float(sum(int(r.size) for r in by_id.values())) or 1.0
+        rest = [t for t in order if t >= 0][FIGURE_THEMES:]
+        order = [t for t in order if t not in set(rest)]
         sizes = [int(by_id[t].size) for t in order]
-        total = float(sum(sizes)) or 1.0
         shares = [float(getattr(by_id[t], "share", 0.0) or s / total) for t, s in zip(order, sizes)]
         labels = [short_label(theme_label(result, t), LABEL_CHARS) for t in order]
-        fig = new_figure(7.0, 0.9 + 0.32 * len(order))
+        bar_colours = [colours.get(t, OUTLIER_COLOUR) for t in order]
+        if rest:  # the smaller themes in one bar, before the outliers
+            at = len(order) - (1 if order and order[-1] < 0 else 0)
+            rest_size = sum(int(by_id[t].size) for t in rest)
+            sizes.insert(at, rest_size)
+            shares.insert(at, rest_size / total)
+            labels.insert(at, f"{len(rest)} smaller themes")
+            bar_colours.insert(at, GRID)
+        fig = new_figure(7.0, 0.9 + 0.32 * len(sizes))
         ax = fig.add_subplot()
-        y = np.arange(len(order))
-        ax.barh(y, sizes, color=[colours.get(t, OUTLIER_COLOUR) for t in order], height=0.7)
+        y = np.arange(len(sizes))
+        ax.barh(y, sizes, color=bar_colours, height=0.7)
         ax.set_yticks(y, labels)
         ax.invert_yaxis()
         ax.set_xlabel("segments")
@@ -183,7 +198,7 @@ def _map_coords(result: Result) -> tuple[np.ndarray, str] | None:
 
 
 def plot_topic_map(result: Result) -> Figure:
-    """2-D map of the segments coloured by theme, each theme labelled at its centroid.
+    """2-D map of the segments coloured by theme, the largest themes labelled at their centroid.
 
     Uses ``result.coords_2d``; without it, the first two principal components
     of ``result.embeddings``.
@@ -230,7 +245,7 @@ def plot_topic_map(result: Result) -> Figure:
             ax.set_ylim(lo[1] - 0.05 * span[1], hi[1] + 0.14 * span[1])
         # Each label sits just above its theme's points; labels that would collide are nudged up.
         placed: list[tuple[float, float]] = []
-        for tid in order:
+        for tid in order[:MAP_LABELS]:
             mask = ok & (topics == tid)
             if not mask.any():
                 continue
@@ -263,14 +278,16 @@ def plot_topic_map(result: Result) -> Figure:
 
 # -- similarity -----------------------------------------------------------------
 def _centroids_or_raise(result: Result, what: str) -> tuple[list[int], np.ndarray]:
+    """The centres of the :data:`FIGURE_THEMES` largest themes."""
     found = theme_centroids(result)
     if found is None:
         raise StageSkippedError(f"The {what} needs segment embeddings and at least one theme; this result has none.")
-    return found
+    ids, cents = found
+    return ids[:FIGURE_THEMES], cents[:FIGURE_THEMES]
 
 
 def plot_similarity(result: Result) -> Figure:
-    """Heatmap of cosine similarity between the themes' mean embeddings.
+    """Heatmap of cosine similarity between the mean embeddings of the largest themes (at most 25).
 
     Raises
     ------
@@ -311,7 +328,7 @@ def plot_similarity(result: Result) -> Figure:
 
 # -- hierarchy --------------------------------------------------------------------
 def plot_hierarchy(result: Result) -> Figure:
-    """Dendrogram of the themes (average linkage, cosine distance between mean embeddings).
+    """Dendrogram of the largest themes (at most 25; average linkage, cosine distance between mean embeddings).
 
     Raises
     ------

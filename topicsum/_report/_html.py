@@ -4,8 +4,10 @@ The view model built by :func:`~._view.report_view` holds plain values; every pi
 of untrusted text (article text, headlines, labels, digests, sources) reaches
 the page through Jinja2's autoescaping and never becomes markup.  The only
 links built are ``#seg-<id>`` and ``#theme-<id>`` fragments whose ids are
-reduced to ``[A-Za-z0-9_-]``.  Figures are embedded as ``data:`` URIs, CSS is
-inlined and there is no script: the file opens offline in any browser.
+reduced to ``[A-Za-z0-9_-]``.  Figures are embedded as ``data:`` URIs and CSS is
+inlined; the one script (``filter.js``, which filters the overview table) is
+topicsum's own, and the page's Content-Security-Policy allows it by its sha256
+and no other: the file opens offline in any browser.
 
 Users can override any template by passing a folder (``template_dir``): it is
 searched first, then the built-in templates, which also stay reachable under
@@ -14,12 +16,16 @@ the ``builtin/`` prefix (``{% extends "builtin/report.html.j2" %}``).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from markupsafe import Markup
 
 from .._errors import ConfigError
 from .._io import atomic_write_text
@@ -94,9 +100,23 @@ def render_html(
     """The report as an HTML string (``pdf=True`` adds print-only touches: page numbers in the contents)."""
     tdir = template_dir if template_dir is not None else result.config.report.template_dir
     env = environment(tdir)
-    context = report_view(result, raster_figures=raster_figures)
+    context = report_view(result, raster_figures=raster_figures, pdf=pdf)
     context["pdf"] = pdf
+    script = "" if pdf else filter_script()
+    context["filter_script"] = Markup(script) if script else ""
+    context["filter_script_hash"] = _csp_hash(script) if script else ""
     return env.get_template("report.html.j2").render(context)
+
+
+def filter_script() -> str:
+    """The report's one script: it filters the overview table as the reader types (no network, no eval)."""
+    return (TEMPLATES / "filter.js").read_text(encoding="utf-8").strip()
+
+
+def _csp_hash(script: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script and no other."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def write_html(result: Result, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:

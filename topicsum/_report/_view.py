@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 
 #: Characters of a representative segment shown in a theme section (the appendix has the full text).
 QUOTE_CHARS = 700
+#: With more stories than this, one-article stories are listed compactly (headline, outlet, one line).
+COMPACT_AFTER = 12
+#: Characters of a compact story's one-line digest.
+ONE_LINE_CHARS = 220
 #: Articles listed per theme before "and N more".
 MAX_ARTICLES = 25
 TOC_CHARS = 80
@@ -193,7 +197,36 @@ def _theme_view(result: Result, tid: int, tables: _Tables, colours: dict[int, st
         "n_articles": n_articles,
         "outlets": outlets,
         "representatives": reps,
+        "group": row.get("group") if row.get("group") is not None and not pd.isna(row.get("group")) else None,
+        "group_label": text(row.get("group_label")),
+        "compact": False,
+        "one_line": short_label(sentences[0]["text"] if sentences else (reps[0]["text"] if reps else ""), ONE_LINE_CHARS),
+        "one_line_cites": sentences[0]["cites"] if sentences else [],
     }
+
+
+def _sections(themes: list[dict[str, Any]], result: Result) -> list[dict[str, Any]]:
+    """The stories by group (groups in id order, stories by size), one-article stories compact when there are many.
+
+    Without groups there is one section holding every story.
+    """
+    many = len(themes) > COMPACT_AFTER
+    for t in themes:
+        t["compact"] = many and t["n_articles"] <= 1
+    groups = result.groups if result.groups is not None else pd.DataFrame()
+    if not len(groups):
+        return [{"id": None, "label": "", "anchor": "stories", "themes": themes, "size": sum(t["size"] for t in themes)}]
+    out = []
+    for g in groups.to_dict("records"):
+        gid = int(g["group"])
+        members = [t for t in themes if t["group"] == gid]
+        out.append({"id": gid, "label": text(g["label"]), "anchor": f"group-{gid}", "themes": members,
+                    "size": int(g["size"]), "keywords": [str(w) for w, _ in (g.get("keywords") or [])[:6]]})  # fmt: skip
+    rest = [t for t in themes if t["group"] is None]
+    if rest:
+        out.append({"id": -1, "label": "Other stories", "anchor": "group-other", "themes": rest,
+                    "size": sum(t["size"] for t in rest), "keywords": []})  # fmt: skip
+    return out
 
 
 def _outliers_view(tables: _Tables) -> dict[str, Any] | None:
@@ -209,12 +242,11 @@ def _outliers_view(tables: _Tables) -> dict[str, Any] | None:
 
 
 def _appendix_view(
-    result: Result, themes: list[dict[str, Any]], tables: _Tables, colours: dict[int, str]
+    themes: list[dict[str, Any]], tables: _Tables, colours: dict[int, str], limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Every segment grouped by theme (themes by size, outliers last); above
-    ``report.appendix_limit`` only the cited and representative segments (and their originals)."""
+    ``limit`` segments only the cited and representative segments (and their originals)."""
     total = len(tables.segs)
-    limit = int(getattr(result.config.report, "appendix_limit", 0) or 0)
     note = None
     keep_ids: set[str] | None = None
     if limit and total > limit:
@@ -223,7 +255,7 @@ def _appendix_view(
         note = (
             f"This corpus has {total:,} segments, more than the report's appendix limit of {limit:,}: "
             f"shown here are the {len(keep_ids):,} segments the digests cite or the themes show. "
-            "Every segment is in segments.csv (or raise report.appendix_limit)."
+            "Every segment is in segments.csv (or raise report.appendix_limit / report.pdf_appendix_limit)."
         )
         for t in themes:
             for a in t["articles"]:
@@ -335,7 +367,9 @@ def _method_view(result: Result) -> dict[str, Any]:
     }
 
 
-def report_view(result: Result, *, figures: bool = True, raster_figures: bool = False) -> dict[str, Any]:
+def report_view(
+    result: Result, *, figures: bool = True, raster_figures: bool = False, pdf: bool = False
+) -> dict[str, Any]:
     """Everything the reports show, as plain values (untrusted text left unescaped for the renderer).
 
     Parameters
@@ -345,6 +379,8 @@ def report_view(result: Result, *, figures: bool = True, raster_figures: bool = 
         Draw and embed the figures (when ``result.config.report.figures`` is on).
     raster_figures : bool
         Embed figures as PNG instead of SVG.
+    pdf : bool
+        For the PDF: the appendix follows ``report.pdf_appendix_limit``.
 
     Examples
     --------
@@ -355,8 +391,13 @@ def report_view(result: Result, *, figures: bool = True, raster_figures: bool = 
     tables = _Tables.of(result)
     colours = topic_colours(result)
     themes = [_theme_view(result, tid, tables, colours) for tid in theme_ids(result)]
+    for number, t in enumerate(themes, 1):
+        t["number"] = number
+    sections = _sections(themes, result)
     outliers = _outliers_view(tables)
-    appendix, appendix_note = _appendix_view(result, themes, tables, colours)
+    report = result.config.report
+    limit = report.pdf_appendix_limit if pdf else report.appendix_limit
+    appendix, appendix_note = _appendix_view(themes, tables, colours, int(limit or 0))
     if outliers is not None:
         outliers["anchor"] = "appendix-outliers" if any(g["id"] == -1 for g in appendix) else None
     manifest = result.manifest or {}
@@ -366,6 +407,9 @@ def report_view(result: Result, *, figures: bool = True, raster_figures: bool = 
         "tool_version": text(manifest.get("version")),
         "corpus": _corpus_view(result, tables, len(themes), outliers),
         "themes": themes,
+        "sections": sections,
+        "has_groups": any(sec["id"] is not None for sec in sections),
+        "n_compact": sum(1 for t in themes if t["compact"]),
         "outliers": outliers,
         "figures": _figure_items(result, raster=raster_figures) if figures else [],
         "has_digests": result.digests is not None,

@@ -26,11 +26,14 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
+    "is_output_folder",
     "prepare_output_dir",
     "sha256_file",
 ]
 
 MANIFEST = "run.json"
+#: A hidden file written when topicsum prepares an output folder: the folder is then never read as input.
+MARKER = ".topicsum"
 
 #: Files and folders topicsum writes in an output folder.
 OUTPUT_FILES: tuple[str, ...] = (
@@ -92,6 +95,23 @@ def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False,
             "choose another folder or pass --overwrite (overwrite=True) to replace them."
         )
     return out
+
+
+def is_output_folder(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` is a topicsum output folder (it holds the marker file or a topicsum run.json).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> is_output_folder(folder)
+    False
+    >>> _ = (folder / ".topicsum").write_text("{}")
+    >>> is_output_folder(folder)
+    True
+    """
+    path = Path(folder)
+    return (path / MARKER).is_file() or _is_topicsum_run(path)
 
 
 def _is_topicsum_run(folder: Path) -> bool:

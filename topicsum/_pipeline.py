@@ -93,8 +93,9 @@ def run(
 
     with timer.stage("ingest"):
         corpus = load_corpus(
-            inputs, texts=texts, config=cfg.ingest, segment_config=cfg.segment, show_progress=show_progress
-        )
+            inputs, texts=texts, config=cfg.ingest, segment_config=cfg.segment, show_progress=show_progress,
+            exclude=() if out is None else (out,),
+        )  # fmt: skip
     frame = corpus.segments_frame()
     units = unique_segments(frame)
     with timer.stage("embed"):

@@ -96,3 +96,17 @@ def test_digest_on_a_run_without_digests_names_the_option(seeds_dir):
     result = topicsum.run(seeds_dir, summariser="none", formats=(), show_progress=False)
     with pytest.raises(topicsum.StageSkippedError, match="summariser="):
         result.digest(0)
+
+
+def test_an_output_folder_inside_the_input_folder_is_never_read_back(tmp_path, seeds_dir):
+    """Issue 16, case 1: `cp -r seeds s; topicsum run s --out s/out` twice read its own report back in."""
+    s = Path(shutil.copytree(seeds_dir, tmp_path / "s"))
+    options = {"summariser": "extractive", "formats": ("md",), "show_progress": False}
+    first = topicsum.run(s, out=s / "out", **options)
+    with pytest.warns(topicsum.SkippedInputWarning, match="out: it is this run's output folder"):
+        second = topicsum.run(s, out=s / "out", **options)
+    for result in (first, second):
+        assert (result.manifest["counts"]["articles"], result.manifest["counts"]["themes"]) == (8, 6)
+    assert second.segments["segment_id"].tolist() == first.segments["segment_id"].tolist()
+    assert second.manifest["skipped"] == [{"source": str(s / "out"), "reason": "is this run's output folder"}]
+

@@ -21,8 +21,8 @@ import numpy as np
 
 from ._cache import cached_fit, content_key, read_digests, write_digests
 from ._config import Config
-from ._io import prepare_output_dir
 from ._manifest import Timer, run_manifest
+from ._ownership import check_not_input, prepare_output_dir
 from ._result import Result
 from ._serialise import topics_frame
 from ._tables import UniqueSegments, theme_tables, unique_segments
@@ -89,7 +89,7 @@ def run(
     cache_dir = cfg.resolved_cache_dir()
     timer = Timer()
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    _check_before_work(cfg, out, overwrite, cache_dir)
+    _check_before_work(cfg, inputs, out, overwrite, cache_dir)
 
     with timer.stage("ingest"):
         corpus = load_corpus(
@@ -142,10 +142,13 @@ def run(
     return result
 
 
-def _check_before_work(cfg: Config, out: str | os.PathLike[str] | None, overwrite: bool, cache_dir: Path) -> None:
+def _check_before_work(
+    cfg: Config, inputs: Any, out: str | os.PathLike[str] | None, overwrite: bool, cache_dir: Path
+) -> None:
     """Fail before any heavy work: an unusable output folder or an unloadable summariser."""
     if out is not None:
-        prepare_output_dir(out, overwrite=overwrite, create=False)
+        prepare_output_dir(out, overwrite=overwrite, create=False, formats=cfg.report.formats)
+        check_not_input(out, inputs)
     if cfg.summarise.summariser != "none":
         from ._summarise import check_summariser
 

@@ -186,7 +186,7 @@ def _digests(
 
     key = content_key({"themes": fit_key, "summarise": dataclasses.asdict(cfg.summarise)})
     path = cache_dir / "digests" / f"{key}.json" if cfg.embed.cache else None
-    cached = read_digests(path)
+    cached = read_digests(path, themes)
     if cached is not None:  # its timings are those of the run that wrote it
         digests, info = cached
         return digests, {**info, "from_cache": True}

@@ -32,6 +32,12 @@ def test_output_path_that_is_a_file_is_refused(tmp_path):
         check_output_path(tmp_path / "afile")
 
 
+def test_output_path_that_is_a_broken_link_is_refused(tmp_path):
+    (tmp_path / "out").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(OutputError, match="out.*broken symbolic link"):
+        check_output_path(tmp_path / "out")
+
+
 @pytest.mark.parametrize("create", [True, False])
 def test_output_path_under_a_file_names_the_file(tmp_path, create):
     (tmp_path / "afile").write_text("x", encoding="utf-8")

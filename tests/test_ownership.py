@@ -75,12 +75,17 @@ def test_files_with_other_names_never_block(tmp_path):
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
-def test_old_run_json_without_hashes_still_gives_ownership(tmp_path):
-    _write_run(tmp_path, {"segments.csv": "old", "model/x.json": "{}"}, outputs=["model", "run.json", "segments.csv"])
+def test_old_run_json_without_hashes_still_gives_ownership_of_topicsums_names_only(tmp_path):
+    # topicsum before hashes listed every top-level name it found, the user's files too
+    files = {"segments.csv": "old", "model/x.json": "{}", "notes.txt": "mine"}
+    _write_run(tmp_path, files, outputs=["model", "notes.txt", "run.json", "segments.csv"])
     owned = read_owned(tmp_path)
     assert owned == {"segments.csv": None, "model/": None}
     (tmp_path / "segments.csv").write_text("changed", encoding="utf-8")  # no hash to compare: ours by name
     assert prepare_output_dir(tmp_path, formats=()) == tmp_path
+    remove_stale(tmp_path, owned, ["run.json"])
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "segments.csv").exists()
 
 
 def test_records_cannot_point_outside_the_folder(tmp_path):
@@ -113,15 +118,21 @@ def test_journal_makes_the_interrupted_runs_files_ours(tmp_path):
 
 
 def test_leftovers_of_interrupted_writes_are_removed_and_nothing_else(tmp_path):
-    leftovers = [".segments.csv.a1b2c3d4.tmp", ".run.json.zz_9y8x7.tmp", ".report.pdf.q1w2e3r4.tmp", ".topicsum-journal.json.abcdefgh.tmp"]
+    import tempfile
+
+    from topicsum._io import MARKER
+
+    names = ["segments.csv", "articles.csv", "topics.json", "run.json", "report.html", "report.pdf", "report.md", JOURNAL, MARKER]
+    # the names atomic_write and the model/ swap really use
+    leftovers = [Path(tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=tmp_path)[1]).name for name in names]
+    leftovers += [Path(tempfile.mkdtemp(prefix=".model.", dir=tmp_path)).name, ".model.old.1234"]
+    (tmp_path / ".model.old.1234" / "bertopic").mkdir(parents=True)
     keep = [".mine.abcdefgh.tmp", ".segments.csv.tmp", "segments.csv.a1b2c3d4.tmp", ".notes.txt.a1b2c3d4.tmp", ".model"]
-    for name in leftovers + keep:
+    for name in keep:
         (tmp_path / name).write_text("x", encoding="utf-8")
-    for name in (".model.k3j4h5g6", ".model.old.1234"):
-        (tmp_path / name / "bertopic").mkdir(parents=True)
     (tmp_path / ".modelling").mkdir()
     removed = remove_leftovers(tmp_path)
-    assert sorted(removed) == sorted([*leftovers, ".model.k3j4h5g6", ".model.old.1234"])
+    assert sorted(removed) == sorted(leftovers)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, ".modelling"])
 
 

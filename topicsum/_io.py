@@ -115,6 +115,8 @@ def check_output_path(path: str | os.PathLike[str], *, create: bool = True) -> P
     if not os.fspath(path).strip():
         raise OutputError("The output folder is empty (--out ''); give a folder name, e.g. --out out.")
     out = Path(path).expanduser()
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"Output path {str(out)!r} is a broken symbolic link; choose a folder for --out.")
     if out.exists() and not out.is_dir():
         raise OutputError(f"Output path {str(out)!r} exists and is not a folder; choose a folder for --out.")
     existing = out

@@ -62,10 +62,12 @@ MODEL_DIR = "model"
 TABLE_FILES = ("segments.csv", "articles.csv", "topics.json")
 REPORT_FILES = {"html": "report.html", "pdf": "report.pdf", "md": "report.md"}
 _ALL_FORMATS = tuple(REPORT_FILES)
+#: The top-level names topicsum writes (an older run.json's name list is trusted for these only).
+_OUTPUT_NAMES = frozenset((*TABLE_FILES, *REPORT_FILES.values(), MODEL_DIR))
 
 #: Temporary names topicsum itself uses in an output folder (``atomic_write``'s ``.<name>.XXXXXXXX.tmp``,
 #: the ``model/`` swap's ``.model.XXXXXXXX`` and ``.model.old.<pid>``, the writability probe).
-_NAMES = "|".join(re.escape(n) for n in (*TABLE_FILES, MANIFEST, *REPORT_FILES.values(), JOURNAL[1:], MARKER[1:]))
+_NAMES = "|".join(re.escape(n) for n in (*TABLE_FILES, MANIFEST, *REPORT_FILES.values(), JOURNAL, MARKER))
 _LEFTOVER_FILE = re.compile(rf"^\.(?:{_NAMES})\.[a-z0-9_]{{8}}\.tmp$|^\.topicsum-probe\.[a-z0-9_]{{8}}$")
 _LEFTOVER_DIR = re.compile(r"^\.model\.(?:[a-z0-9_]{8}|old\.\d+)$")
 
@@ -100,7 +102,9 @@ def _entries(records: Any, owned: Owned, *, by_name: bool = False) -> None:
     if not isinstance(records, list):
         return
     for item in records:
-        if isinstance(item, str):  # run.json of topicsum before outputs had hashes: top-level names
+        if isinstance(item, str):  # run.json before outputs had hashes: top-level names, the user's files too
+            if item.rstrip("/") not in _OUTPUT_NAMES:
+                continue
             rel, sha = item, None
         elif isinstance(item, dict):
             rel, sha = item.get("path"), item.get("sha256")

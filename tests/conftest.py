@@ -7,6 +7,7 @@ live in that module.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,23 @@ def seed_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path):
     out = tmp_path_factory.mktemp("seeds-report") / "out"
     result = topicsum.run(seeds_dir, out=out, formats=("html", "pdf", "md"), show_progress=False)
     return result, out
+
+
+@pytest.fixture
+def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write to: chmod for a normal user, sysfs for root (chmod does not stop root)."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    sysfs = Path("/sys/kernel")
+    try:
+        (sysfs / "topicsum-probe").touch()
+    except OSError:
+        yield sysfs
+        return
+    (sysfs / "topicsum-probe").unlink()  # pragma: no cover
+    pytest.skip("needs a folder that root cannot write to")  # pragma: no cover

@@ -85,3 +85,72 @@ def test_no_progress_also_hides_hugging_face_bars(tmp_path, capsys, monkeypatch)
     assert hub_tqdm.are_progress_bars_disabled()  # no download bars
     assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"  # for a transformers imported later
     assert os.environ["TQDM_DISABLE"] == "1"  # for bars that do not pass `disable` (GGUF de-quantising)
+
+
+# ---------------------------------------------------------------------------
+# issue 16: the output folder is checked before any work; odd inputs never hang or trace back
+
+
+def _error(capsys, *argv: str) -> str:
+    """Run the command; assert it failed as a user error does (one line, exit 2); return the line."""
+    code, _, err = _run(capsys, *argv)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("topicsum: error:")
+    return err
+
+
+def test_empty_out_is_refused_before_any_work(tmp_path, capsys, monkeypatch, seeds_dir):
+    monkeypatch.chdir(tmp_path)
+    err = _error(capsys, "run", str(seeds_dir), "--out", "")
+    assert "--out ''" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_under_a_file_is_refused_before_any_work(tmp_path, capsys, monkeypatch, seeds_dir):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+
+    def no_ingest(*args, **kwargs):  # the check must come before any work
+        raise AssertionError("ingest ran")
+
+    monkeypatch.setattr("topicsum._ingest.load_corpus", no_ingest)
+    err = _error(capsys, "run", str(seeds_dir), "--out", str(tmp_path / "afile" / "sub"))
+    assert "afile/sub" in err and "is a file" in err
+
+
+def test_unwritable_out_is_refused_before_any_work(unwritable_folder, capsys, monkeypatch, seeds_dir):
+    folder = unwritable_folder
+    monkeypatch.setattr("topicsum._ingest.load_corpus", lambda *a, **k: pytest.fail("ingest ran"))
+    err = _error(capsys, "run", str(seeds_dir), "--out", str(folder))
+    assert str(folder) in err and "cannot be written to" in err
+
+
+def test_out_that_is_the_input_folder_is_refused(tmp_path, capsys, monkeypatch, seeds_dir):
+    import shutil
+
+    shutil.copytree(seeds_dir, tmp_path / "s")
+    monkeypatch.chdir(tmp_path)
+    err = _error(capsys, "run", "s", "--out", "./s/")
+    assert "'./s/' is the input folder 's'" in err
+    err = _error(capsys, "run", "s/000_507cb2b09f16eff4.txt", "--out", ".")
+    assert "holds the input 's/000_507cb2b09f16eff4.txt'" in err
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(p.name for p in seeds_dir.iterdir())
+
+
+def test_a_users_files_in_an_earlier_runs_folder_stop_the_run(tmp_path, capsys, seeds_dir):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "run.json").write_text('{"tool": "topicsum", "outputs": []}', encoding="utf-8")
+    (out / "report.md").write_text("mine\n", encoding="utf-8")
+    err = _error(capsys, "run", str(seeds_dir), "--out", str(out), "--format", "md")
+    assert "report.md" in err and "--overwrite" in err
+    assert (out / "report.md").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_named_pipe_as_input_does_not_hang(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    proc = subprocess.run(
+        [sys.executable, "-m", "topicsum", "run", str(tmp_path / "pipe.txt"), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "is a named pipe, not a regular file" in proc.stderr.splitlines()[-1]

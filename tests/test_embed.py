@@ -80,3 +80,66 @@ def test_stage_modules_import_no_heavy_packages() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
+# ---------------------------------------------------------------------------
+# issue 16, case 5: a damaged cache is dropped with a warning naming it; bad vectors are computed again
+
+TEXTS = ["Putin met Trump in Alaska.", "Migrants drowned off Italy.", "Telegram calls were blocked."]
+
+
+def _cache_file(cache_dir: Path) -> Path:
+    (path,) = (cache_dir / "embeddings").glob("*.sqlite")
+    return path
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "truncated"])
+def test_a_damaged_cache_file_is_rebuilt_with_a_warning(embedder, tmp_path, caplog, damage) -> None:
+    import logging
+    import os
+    import sqlite3
+
+    expected = embed_texts(TEXTS + [f"Filler sentence number {i} about the news." for i in range(300)], embedder,
+                           cache_dir=tmp_path)[:3]  # fmt: skip
+    path = _cache_file(tmp_path)
+    with sqlite3.connect(path) as con:  # fold the write-ahead log in, so the damage hits the data
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if damage == "random bytes":
+        path.write_bytes(os.urandom(path.stat().st_size))
+    else:
+        with open(path, "r+b") as fh:
+            fh.truncate(path.stat().st_size // 3)
+    counting = CountingEmbedder(embedder)
+    with caplog.at_level(logging.WARNING, logger="topicsum"):
+        out = embed_texts(TEXTS, counting, cache_dir=tmp_path)
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+    assert str(path) in caplog.text and "damaged" in caplog.text
+    assert sorted(counting.encoded) == sorted(TEXTS)
+    counting.encoded.clear()
+    embed_texts(TEXTS, counting, cache_dir=tmp_path)  # the rebuilt cache works again
+    assert counting.encoded == []
+
+
+@pytest.mark.parametrize("bad", ["random", "nan", "short"])
+def test_damaged_vectors_in_the_cache_are_computed_again(embedder, tmp_path, caplog, bad) -> None:
+    import logging
+    import sqlite3
+
+    from topicsum._embed import text_hash
+
+    expected = embed_texts(TEXTS, embedder, cache_dir=tmp_path)
+    rng = np.random.default_rng(16)
+    forged = {
+        "random": rng.normal(size=384).astype(np.float32).tobytes(),  # right length, wrong everything else
+        "nan": np.full(384, np.nan, dtype=np.float32).tobytes(),
+        "short": np.ones(100, dtype=np.float32).tobytes(),
+    }[bad]
+    with sqlite3.connect(_cache_file(tmp_path)) as con:
+        con.execute("UPDATE emb SET v = ? WHERE h = ?", (forged, text_hash(TEXTS[1])))
+    counting = CountingEmbedder(embedder)
+    with caplog.at_level(logging.WARNING, logger="topicsum"):
+        out = embed_texts(TEXTS, counting, cache_dir=tmp_path)
+    assert counting.encoded == [TEXTS[1]]
+    np.testing.assert_allclose(out, expected, atol=1e-6)
+    assert np.isfinite(out).all()
+    assert "1 cached vector(s)" in caplog.text and str(_cache_file(tmp_path)) in caplog.text

@@ -120,6 +120,7 @@ def test_second_construction_reuses_the_cached_export(
     onnx_embedder, model_path: str, onnx_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import topicsum._embed._onnx as mod
+    import topicsum._embed._onnx_export as export
 
     model_file = onnx_embedder.model_file_
     assert model_file.is_file() and model_file.is_relative_to(onnx_cache / "onnx")
@@ -130,7 +131,7 @@ def test_second_construction_reuses_the_cached_export(
     def no_export(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was exported again")
 
-    monkeypatch.setattr(mod, "build_int8", no_export)
+    monkeypatch.setattr(export, "build_int8", no_export)
     again = mod.OnnxInt8Embedder(model_path=model_path, cache_dir=onnx_cache)
     assert again.model_file_ == model_file
     assert again.model_id == onnx_embedder.model_id
@@ -167,3 +168,33 @@ def test_unsupported_module_asks_for_the_torch_backend(tmp_path: Path) -> None:
     ]))
     with pytest.raises(ConfigError, match="backend='torch'"):
         OnnxInt8Embedder(model_path=tmp_path, cache_dir=tmp_path / "cache")
+
+
+def test_a_truncated_cached_model_is_exported_again(onnx_embedder, model_path: str, tmp_path: Path, caplog) -> None:
+    """Issue 16, case 5: a truncated int8 ONNX file gave a traceback on every run."""
+    import logging
+    import shutil
+
+    from topicsum._embed._onnx import OnnxInt8Embedder
+
+    entry = onnx_embedder.model_file_.parent
+    copy = Path(shutil.copytree(entry, tmp_path / "onnx" / entry.name))
+    model = copy / onnx_embedder.model_file_.name
+    with open(model, "r+b") as fh:
+        fh.truncate(model.stat().st_size // 2)
+    with caplog.at_level(logging.WARNING, logger="topicsum"):
+        rebuilt = OnnxInt8Embedder(model_path=model_path, cache_dir=tmp_path)
+    assert str(copy) in caplog.text and "damaged" in caplog.text
+    assert rebuilt.model_file_ == model and model.stat().st_size == onnx_embedder.model_file_.stat().st_size
+    np.testing.assert_allclose(rebuilt.encode(SENTENCES[:3]), onnx_embedder.encode(SENTENCES[:3]), atol=1e-5)
+
+
+def test_a_garbage_meta_file_is_caught_before_loading(onnx_embedder, tmp_path: Path) -> None:
+    import shutil
+
+    from topicsum._embed._onnx_export import _damage
+
+    entry = Path(shutil.copytree(onnx_embedder.model_file_.parent, tmp_path / "entry"))
+    assert _damage(entry) is None
+    (entry / "meta.json").write_text("{not json", encoding="utf-8")
+    assert "meta.json cannot be read" in _damage(entry)

@@ -537,3 +537,214 @@ def test_big_file_bounded_memory(tmp_path: Path) -> None:
     assert stats["peak_mb"] < 1500, f"peak RSS {stats['peak_mb']:.0f} MB"
     # the block repeats, so most segments are exact duplicates of the first copy
     assert stats["duplicates"] > stats["segments"] // 2
+
+
+# ---------------------------------------------------------------------------
+# issue 16: output folders, odd files, encodings, NULs, teasers, ids
+
+
+def _skipped(corpus: Corpus) -> dict[str, str]:
+    return {Path(s.source).as_posix(): s.reason for s in corpus.skipped}
+
+
+@pytest.mark.parametrize("mark", ["marker", "manifest"])
+def test_an_output_folder_inside_an_input_folder_is_skipped_as_a_whole(tmp_path: Path, mark: str) -> None:
+    write(tmp_path / "s" / "a.txt", article_text("Only story"))
+    out = tmp_path / "s" / "out"
+    write(out / "report.md", article_text("Report of an earlier run"))
+    write(out / "sub" / "segments.csv", "text\n" + BODY + "\n")
+    if mark == "marker":
+        write(out / ".topicsum", "{}")
+    else:
+        write(out / "run.json", json.dumps({"tool": "topicsum"}))
+    with pytest.warns(SkippedInputWarning, match="out: it is a topicsum output folder"):
+        corpus = load_corpus(tmp_path / "s")
+    assert [a.headline for a in corpus.articles] == ["Only story"]
+    assert _skipped(corpus) == {(tmp_path / "s" / "out").as_posix(): "is a topicsum output folder"}
+
+
+def test_the_runs_own_output_folder_is_skipped_before_it_has_a_marker(tmp_path: Path) -> None:
+    write(tmp_path / "s" / "a.txt", article_text("Only story"))
+    write(tmp_path / "s" / "out" / "stray.txt", article_text("Not an input"))
+    with pytest.warns(SkippedInputWarning, match="this run's output folder"):
+        corpus = load_corpus(tmp_path / "s", exclude=[tmp_path / "s" / "." / "out"])
+    assert [a.headline for a in corpus.articles] == ["Only story"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-16", True), ("utf-32", True)]  # native order, with the mark Python writes
+    + [(f"utf-{n}-{order}", bom) for n in (16, 32) for order in ("le", "be") for bom in (True, False)],
+)
+def test_utf16_and_utf32_files_are_decoded(tmp_path: Path, encoding: str, bom: bool) -> None:
+    text = f"Zürich’s budget\n\n{BODY}\n"
+    data = text.encode(encoding)
+    if bom and encoding.endswith(("-le", "-be")):
+        data = "\ufeff".encode(encoding) + data
+    (tmp_path / "doc.txt").write_bytes(data)
+    corpus = load_corpus(tmp_path / "doc.txt")
+    assert corpus.articles[0].headline == "Zürich’s budget"
+    assert corpus.texts[corpus.segments[0].doc_id] == text
+    assert corpus.inputs[0].encoding.startswith(encoding[:6])
+
+
+def test_a_few_nul_bytes_are_dropped_with_a_note_not_the_file(tmp_path: Path) -> None:
+    text = "Budget approved\n\n" + BODY.replace("new budget", "new\x00 budget").replace("ageing", "age\x00\x00ing")
+    path = tmp_path / "nul.txt"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.warns(SkippedInputWarning, match=r"nul\.txt: dropped 3 NUL characters"):
+        corpus = load_corpus(path)
+    joined = " ".join(s.text for s in corpus.segments)
+    assert "\x00" not in joined and "approved a new budget" in joined and "the ageing bus fleet" in joined
+    assert corpus.skipped == []
+
+
+def test_nul_characters_in_json_rows_are_dropped_too(tmp_path: Path) -> None:
+    path = write(tmp_path / "rows.jsonl", json.dumps({"title": "Rows", "text": "A\u0000 " + BODY}) + "\n")
+    with pytest.warns(SkippedInputWarning, match="dropped 1 NUL character from its text"):
+        corpus = load_corpus(path)
+    assert all("\x00" not in s.text for s in corpus.segments)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8),
+        ("doc.txt", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\n" + bytes(range(256)) * 8),
+        ("archive.txt", b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 8),
+        ("program.txt", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64 + bytes(range(256)) * 8),
+        ("blob.txt", bytes([0, 1, 2, 3, 0, 0, 7, 8, 65, 66]) * 500),
+    ],
+)
+def test_real_binaries_are_still_skipped(tmp_path: Path, name: str, data: bytes) -> None:
+    write(tmp_path / "good.txt", article_text())
+    (tmp_path / name).write_bytes(data)
+    with pytest.warns(SkippedInputWarning, match=name):
+        corpus = load_corpus(tmp_path)
+    assert "binary" in _skipped(corpus)[(tmp_path / name).as_posix()]
+    assert [i.source for i in corpus.inputs] == [str(tmp_path / "good.txt")]
+
+
+def test_named_pipes_and_sockets_are_listed_never_opened(tmp_path: Path) -> None:
+    """A FIFO given as input hung the run; one in a folder, or a socket, must not either (run in a child with a timeout)."""
+    import os
+    import socket
+
+    folder = tmp_path / "in"
+    write(folder / "good.txt", article_text())
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(tmp_path / "given.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock.txt"))
+    code = (
+        "import json, sys, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from topicsum._ingest import load_corpus\n"
+        "c = load_corpus([sys.argv[1], sys.argv[2]])\n"
+        "print(json.dumps({s.source: s.reason for s in c.skipped}))\n"
+    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(folder), str(tmp_path / "given.txt")],
+            capture_output=True, text=True, timeout=120, check=True,
+        )  # fmt: skip
+    finally:
+        sock.close()
+    skipped = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert skipped == {
+        str(folder / "pipe.txt"): "is a named pipe, not a regular file",
+        str(folder / "sock.txt"): "is a socket, not a regular file",
+        str(tmp_path / "given.txt"): "is a named pipe, not a regular file",
+    }
+
+
+def test_broken_links_and_link_loops_are_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder / "good.txt", article_text("Good story"))
+    write(tmp_path / "elsewhere" / "linked.txt", article_text("Linked story"))
+    (folder / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (folder / "self").symlink_to(folder / "self")
+    (folder / "up").symlink_to(folder)
+    (folder / "more").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.warns(SkippedInputWarning):
+        corpus = load_corpus(folder)
+    assert _skipped(corpus) == {
+        (folder / "dangling.txt").as_posix(): "is a broken symbolic link",
+        (folder / "self").as_posix(): "is a symbolic link loop",
+        (folder / "up").as_posix(): "is a symbolic link loop (a link to a folder that contains it)",
+    }
+    assert sorted(a.headline for a in corpus.articles) == ["Good story", "Linked story"]
+
+
+def test_explicit_broken_link_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    with pytest.raises(InputError, match="broken symbolic link"):
+        load_corpus(tmp_path / "gone.txt")
+
+
+TEASER_BODY = (
+    "The river rose overnight and flooded the old town. WATCH: Aerial footage of the flooded streets. "
+    "The mayor said the clean-up would take weeks and cost millions. "
+    "RELATED: Storm warnings across the region! Residents were told to boil their water until Friday. "
+    "SEE ALSO: How the flood defences failed? Engineers will inspect the embankment next month."
+)
+TEASER_KEPT = [
+    "The river rose overnight and flooded the old town.",
+    "The mayor said the clean-up would take weeks and cost millions.",
+    "Residents were told to boil their water until Friday.",
+    "Engineers will inspect the embankment next month.",
+]
+
+
+def _kept_text(corpus: Corpus) -> str:
+    return " ".join(s.text for s in corpus.segments)
+
+
+def test_teasers_in_one_line_bodies_cut_only_the_teaser(tmp_path: Path) -> None:
+    jsonl = write(tmp_path / "rows.jsonl", json.dumps({"title": "Flood", "text": TEASER_BODY}) + "\n")
+    csv_path = tmp_path / "rows.csv"
+    pd.DataFrame({"title": ["Flood"], "text": [TEASER_BODY]}).to_csv(csv_path, index=False)
+    for corpus in (load_corpus(jsonl), load_corpus(csv_path), load_corpus(texts=[TEASER_BODY])):
+        kept = _kept_text(corpus)
+        assert all(sentence in kept for sentence in TEASER_KEPT), kept
+        assert "Aerial footage" not in kept and "Storm warnings" not in kept and "flood defences" not in kept
+
+
+def test_a_teaser_without_an_end_within_reach_loses_only_its_label() -> None:
+    body = "The river rose overnight. WATCH: " + "the water kept rising in every street of the town " * 6 + "today."
+    kept = _kept_text(load_corpus(texts=[body]))
+    assert "WATCH:" not in kept and "the water kept rising in every street" in kept and kept.endswith("today.")
+
+
+@pytest.mark.slow
+def test_a_5_mb_one_line_text_keeps_all_of_its_article_text(tmp_path: Path) -> None:
+    rng = random.Random(16)
+    vocab = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9))) for _ in range(2000)]
+    parts, kept = [], []
+    size = 0
+    while size < 5_000_000:
+        sentence = " ".join(rng.choices(vocab, k=rng.randint(8, 20))).capitalize() + "."
+        parts.append(sentence)
+        kept.append(sentence)
+        if rng.random() < 0.05:
+            parts.append(rng.choice(["MORE:", "WATCH:", "RELATED:"]) + " " + " ".join(rng.choices(vocab, k=6)).title() + ".")
+        size += len(parts[-1]) + 1
+    path = write(tmp_path / "one-line.txt", " ".join(parts) + "\n")
+    corpus = load_corpus(path)
+    assert normalise_ws(_kept_text(corpus)) == " ".join(kept)
+
+
+def test_ids_do_not_depend_on_how_the_path_is_spelled(seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(seeds_dir.parent)
+    ids = []
+    for spelled in ("seeds", "./seeds/", str(seeds_dir), sorted(str(p) for p in seeds_dir.glob("*.txt"))):
+        corpus = load_corpus(spelled)
+        ids.append(
+            (
+                [s.segment_id for s in corpus.segments],
+                [a.article_id for a in corpus.articles],
+                sorted(d["doc_id"] for d in corpus.documents),
+            )
+        )
+    assert all(i == ids[0] for i in ids[1:])
+    assert corpus.segments[0].source == str(sorted(seeds_dir.glob("*.txt"))[0])  # the source stays as given

@@ -96,3 +96,50 @@ def test_digest_on_a_run_without_digests_names_the_option(seeds_dir):
     result = topicsum.run(seeds_dir, summariser="none", formats=(), show_progress=False)
     with pytest.raises(topicsum.StageSkippedError, match="summariser="):
         result.digest(0)
+
+
+def test_an_output_folder_inside_the_input_folder_is_never_read_back(tmp_path, seeds_dir):
+    """Issue 16, case 1: `cp -r seeds s; topicsum run s --out s/out` twice read its own report back in."""
+    s = Path(shutil.copytree(seeds_dir, tmp_path / "s"))
+    options = {"summariser": "extractive", "formats": ("md",), "show_progress": False}
+    first = topicsum.run(s, out=s / "out", **options)
+    with pytest.warns(topicsum.SkippedInputWarning, match="out: it is this run's output folder"):
+        second = topicsum.run(s, out=s / "out", **options)
+    for result in (first, second):
+        assert (result.manifest["counts"]["articles"], result.manifest["counts"]["themes"]) == (8, 6)
+    assert second.segments["segment_id"].tolist() == first.segments["segment_id"].tolist()
+    assert second.manifest["skipped"] == [{"source": str(s / "out"), "reason": "is this run's output folder"}]
+
+
+def test_runs_are_repeatable_whatever_the_path_spelling_hash_seed_and_cache(tmp_path, seeds_dir):
+    """Issue 16, case 10: ids hashed the path as spelled, and keyword weights moved with Python's hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    def cli(spelled: str, seed: str, cache: Path, out: Path) -> None:
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TOPICSUM_CACHE": str(cache)}
+        subprocess.run(
+            [sys.executable, "-m", "topicsum", "run", spelled, "--out", str(out), "--summariser", "extractive",
+             "--format", "none", "-q"],
+            cwd=seeds_dir.parent, env=env, check=True, timeout=600,
+        )  # fmt: skip
+
+    cli("seeds", "1", tmp_path / "cache-a", tmp_path / "a")
+    cli("seeds", "2", tmp_path / "cache-b", tmp_path / "b")  # a fresh cache and another hash seed
+    cli(str(seeds_dir), "3", tmp_path / "cache-a", tmp_path / "c")  # absolute path, warm cache
+    cli("./seeds/", "4", tmp_path / "cache-b", tmp_path / "d")
+    a = tmp_path / "a"
+    files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file() and p.name != "run.json")
+    assert "model/theme_model.json" in files  # keyword weights at full precision
+    for name in files:
+        if name in ("segments.csv", "articles.csv"):
+            continue
+        for other in "bcd":
+            assert (a / name).read_bytes() == (tmp_path / other / name).read_bytes(), (name, other)
+    assert (a / "segments.csv").read_bytes() == (tmp_path / "b" / "segments.csv").read_bytes()
+    for name in ("segments.csv", "articles.csv"):
+        frames = [pd.read_csv(tmp_path / x / name) for x in "abcd"]
+        assert {f["source"].iloc[0] for f in frames} >= {"seeds/000_507cb2b09f16eff4.txt", f"{seeds_dir}/000_507cb2b09f16eff4.txt"}
+        for frame in frames[1:]:
+            pd.testing.assert_frame_equal(frames[0].drop(columns="source"), frame.drop(columns="source"))

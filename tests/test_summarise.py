@@ -219,3 +219,31 @@ def test_label_check():
     assert _check_label("Title: North Korean workers in Russia", THEME, sources) == "North Korean workers in Russia"
     assert _check_label("Zanzibar election results announced", THEME, sources) is None
     assert _check_label("Workers", THEME, sources) is None  # too short
+
+
+# ---------------------------------------------------------------------------
+# issue 16, case 5: a damaged converted SmolLM2 is converted again, with a warning naming it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["truncated model.safetensors", "garbage config.json"])
+def test_a_damaged_converted_model_is_converted_again(tmp_path, caplog, damage):
+    import logging
+    import shutil
+
+    from topicsum._summarise._models import _converted_smollm2, _smollm2_gguf
+
+    gguf = _smollm2_gguf()
+    session = _converted_smollm2(gguf, Path(os.environ["TOPICSUM_CACHE"]))  # the session copy, converted once
+    folder = Path(shutil.copytree(session, tmp_path / "models" / session.name))
+    if damage.startswith("truncated"):
+        with open(folder / "model.safetensors", "r+b") as fh:
+            fh.truncate((folder / "model.safetensors").stat().st_size // 2)
+    else:
+        (folder / "config.json").write_bytes(b"\x00\x13 not json")
+    config = SummariseConfig(engine="transformers")
+    with caplog.at_level(logging.WARNING, logger="topicsum"):
+        gen = get_generator(config, cache_dir=tmp_path)
+    assert str(folder) in caplog.text and "converting it again" in caplog.text
+    assert isinstance(gen.generate("Say hi.", [], max_new_tokens=4, repetition_penalty=1.0, seed=0), str)
+    assert (folder / "model.safetensors").stat().st_size == (session / "model.safetensors").stat().st_size

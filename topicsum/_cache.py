@@ -15,19 +15,19 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._io import atomic_write_json
 from ._serialise import digest_from_json, digest_to_json
-from ._types import Digest
+from ._types import Digest, Theme
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._cluster import ThemeModel
     from ._embed import Embedder
 
-__all__ = ["cached_fit", "content_key", "read_digests", "write_digests"]
+__all__ = ["cached_fit", "content_key", "digest_problem", "read_digests", "write_digests"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,18 +83,51 @@ def _store_model(model: ThemeModel, folder: Path) -> None:
         logger.warning("themes: could not cache the fitted model (%s)", exc)
 
 
-def read_digests(path: Path | None) -> tuple[dict[int, Digest], dict[str, Any]] | None:
-    """The digests and summariser info cached at ``path``, or ``None`` (no entry, or a damaged one)."""
+def digest_problem(digests: Mapping[int, Digest | None], themes: Sequence[Theme]) -> str | None:
+    """Why cached ``digests`` cannot be used for ``themes`` (``None``: every theme has one, citing only its segments).
+
+    Examples
+    --------
+    >>> from topicsum._types import DigestSentence
+    >>> theme = Theme(0, "Rail", (), 1, ("s1",), ("a1",), ("s1",))
+    >>> digest_problem({0: Digest(0, (DigestSentence("Trains ran.", ("s1",), "extractive"),))}, [theme]) is None
+    True
+    >>> digest_problem({0: Digest(0, (DigestSentence("Forged.", ("s9",), "extractive"),))}, [theme])
+    "theme 0's digest cites segments that are not in the theme: s9"
+    """
+    members = {t.topic_id: set(t.segment_ids) for t in themes if t.topic_id >= 0}
+    if set(digests) != set(members):
+        return "its themes are not this run's themes"
+    for tid, digest in sorted(digests.items()):
+        if digest is None or not all(isinstance(s.text, str) and s.segment_ids for s in digest.sentences):
+            return f"theme {tid}'s digest has a sentence without citations"
+        stray = sorted({sid for s in digest.sentences for sid in s.segment_ids} - members[tid])
+        if stray:
+            return f"theme {tid}'s digest cites segments that are not in the theme: {', '.join(map(str, stray[:5]))}"
+    return None
+
+
+def read_digests(path: Path | None, themes: Sequence[Theme]) -> tuple[dict[int, Digest], dict[str, Any]] | None:
+    """The digests and summariser info cached at ``path`` for ``themes``, or ``None`` (no entry, or one not to use).
+
+    An entry is used only when it has a digest for every theme and every
+    sentence cites segments of its own theme; anything else (a damaged or
+    altered entry) is ignored with a warning naming the file, and computed again.
+    """
     if path is None or not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         digests = {int(k): digest_from_json(int(k), v) for k, v in data["digests"].items()}
-        logger.info("summarise: reusing digests written for the same themes and settings")
-        return digests, data["info"]  # type: ignore[return-value]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        logger.warning("summarise: ignoring a damaged cache entry %s (%s)", path, exc)
+        info = data["info"]
+        problem = digest_problem(digests, themes) if isinstance(info, dict) else "its summariser record is missing"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    if problem is not None:
+        logger.warning("summarise: ignoring the cached digests %s (%s); writing them again.", path, problem)
         return None
+    logger.info("summarise: reusing digests written for the same themes and settings")
+    return {k: d for k, d in digests.items() if d is not None}, info
 
 
 def write_digests(path: Path | None, digests: Mapping[int, Digest], info: Mapping[str, Any]) -> None:

@@ -21,7 +21,7 @@ The tree::
     ├── NotFittedError(ValueError, AttributeError)  an estimator was used before ``fit``
     └── ToolError(RuntimeError)        an external tool (Chromium) failed
 
-    SkippedInputWarning(UserWarning)   an input was skipped; the others were processed
+    SkippedInputWarning(UserWarning)   an input (or NUL characters in one) was skipped; the others were processed
     SmallCorpusWarning(UserWarning)    too few segments to find themes; a fallback was used
 """
 
@@ -105,7 +105,8 @@ class ToolError(TopicsumError, RuntimeError):
 
 
 class SkippedInputWarning(UserWarning):
-    """An input was skipped (unreadable, binary, empty); the others were processed."""
+    """An input was skipped (unreadable, binary, empty, a pipe, a topicsum output folder), or NUL characters
+    were dropped from one; the others were processed."""
 
 
 class SmallCorpusWarning(UserWarning):

@@ -1,13 +1,15 @@
-"""Safe output: atomic writes, confined to the output folder.
+"""Safe output: atomic writes, confined to the output folder, and the checks an output path must pass.
 
 Every file is written to a temporary name in the same folder and renamed over
-the target, so an interrupted run never leaves a half-written file.  An output
-folder that holds files topicsum did not write is refused unless the caller
-passes ``overwrite=True``; nothing outside the folder is ever touched.
+the target, so an interrupted run never leaves a half-written file.
+:func:`check_output_path` says, before any work, whether a folder can be used
+for output at all (:mod:`._ownership` says which of its files a run may
+replace); nothing outside the folder is ever touched.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -17,32 +19,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from ._errors import InputError, OutputExistsError
+from ._errors import OutputError
 
 __all__ = [
+    "JOURNAL",
     "MANIFEST",
-    "OUTPUT_FILES",
+    "MARKER",
     "atomic_write",
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
-    "prepare_output_dir",
+    "check_output_path",
+    "is_output_folder",
+    "read_manifest",
     "sha256_file",
 ]
 
 MANIFEST = "run.json"
-
-#: Files and folders topicsum writes in an output folder.
-OUTPUT_FILES: tuple[str, ...] = (
-    "segments.csv",
-    "articles.csv",
-    "topics.json",
-    MANIFEST,
-    "report.html",
-    "report.pdf",
-    "report.md",
-    "model",
-)
+#: A hidden file written when topicsum prepares an output folder: the folder is then never read as input.
+MARKER = ".topicsum"
+#: Written before a run replaces any file and removed after run.json: its presence means "interrupted".
+JOURNAL = ".topicsum-journal.json"
 
 
 def umask() -> int:
@@ -61,48 +58,105 @@ def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def prepare_output_dir(path: str | os.PathLike[str], *, overwrite: bool = False, create: bool = True) -> Path:
-    """Create ``path`` if needed (``create``) and check that topicsum may write into it.
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """``folder``'s run.json when it is a topicsum manifest (a JSON object with ``"tool": "topicsum"``), else ``None``."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == "topicsum" else None
 
-    A folder is accepted when it is new, empty, or already holds a topicsum
-    run (a ``run.json`` written by topicsum).  A folder holding other files
-    with the names topicsum writes is refused unless ``overwrite`` is true.
-    Files with other names are left alone in every case.
+
+def is_output_folder(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` is a topicsum output folder (it holds the marker file or a topicsum run.json).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> is_output_folder(folder)
+    False
+    >>> _ = (folder / ".topicsum").write_text("{}")
+    >>> is_output_folder(folder)
+    True
+    """
+    path = Path(folder)
+    return (path / MARKER).is_file() or read_manifest(path) is not None
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def check_output_path(path: str | os.PathLike[str], *, create: bool = True) -> Path:
+    """Check that ``path`` can be an output folder: it is a folder, or can be made one, and is writable.
+
+    With ``create`` the folder (and its parents) are made; without it nothing
+    is left behind (writability is tried with a temporary file, then removed).
 
     Raises
     ------
-    OutputExistsError
-        The folder holds files with topicsum's names that topicsum did not write.
-    InputError
-        ``path`` exists and is not a folder.
+    OutputError
+        The path is empty, is a file, lies under a file, cannot be created or
+        is not writable; the message names the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> check_output_path(base / "out", create=False) == base / "out"
+    True
+    >>> _ = (base / "afile").write_text("x")
+    >>> check_output_path(base / "afile" / "sub")
+    Traceback (most recent call last):
+    ...
+    topicsum._errors.OutputError: Output folder ... is under ..., which is a file, not a folder; choose another --out.
     """
-    out = Path(path)
+    if not os.fspath(path).strip():
+        raise OutputError("The output folder is empty (--out ''); give a folder name, e.g. --out out.")
+    out = Path(path).expanduser()
+    if out.is_symlink() and not out.exists():
+        raise OutputError(f"Output path {str(out)!r} is a broken symbolic link; choose a folder for --out.")
     if out.exists() and not out.is_dir():
-        raise InputError(f"Output path {str(out)!r} exists and is not a folder; choose a folder for --out.")
-    if not out.exists():
-        if create:
-            out.mkdir(parents=True)
-        return out
-    if overwrite or _is_topicsum_run(out):
-        return out
-    clashes = sorted(name for name in OUTPUT_FILES if (out / name).exists())
-    if clashes:
-        raise OutputExistsError(
-            f"Output folder {str(out)!r} already holds {', '.join(clashes)}, not written by topicsum; "
-            "choose another folder or pass --overwrite (overwrite=True) to replace them."
-        )
+        raise OutputError(f"Output path {str(out)!r} exists and is not a folder; choose a folder for --out.")
+    existing = out
+    while not existing.is_dir():
+        if existing.exists() or existing.is_symlink():
+            raise OutputError(
+                f"Output folder {str(out)!r} is under {str(existing)!r}, which is a file, not a folder; "
+                "choose another --out."
+            )
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if create and not out.is_dir():
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"Output folder {str(out)!r} cannot be created ({_why(exc)}); choose a folder you can write to."
+            ) from None
+        existing = out
+    _check_writable(existing, out)
     return out
 
 
-def _is_topicsum_run(folder: Path) -> bool:
-    manifest = folder / MANIFEST
-    if not manifest.is_file():
-        return False
+def _check_writable(folder: Path, out: Path) -> None:
+    """Try creating and removing a temporary file in ``folder`` (the output folder or its nearest existing parent)."""
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("tool") == "topicsum"
+        fd, probe = tempfile.mkstemp(prefix=".topicsum-probe.", dir=folder)
+    except OSError as exc:
+        verb = "written to" if folder == out else "created"
+        what = "" if folder == out else f" ({str(folder)!r} is not writable)"
+        raise OutputError(
+            f"Output folder {str(out)!r} cannot be {verb}{what}: {_why(exc)}; choose a folder you can write to."
+        ) from None
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError as exc:  # pragma: no cover - created but not removable: an odd file system
+        if exc.errno != errno.ENOENT:
+            raise OutputError(f"Output folder {str(out)!r} does not let files be removed ({_why(exc)}).") from None
 
 
 @contextmanager

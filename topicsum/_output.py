@@ -1,8 +1,10 @@
 """Writing the output folder: tables, topics.json, model/, reports, and run.json last.
 
 Every file is written atomically (a temporary name, then a rename), and only
-inside the output folder, which :func:`~topicsum._io.prepare_output_dir`
-checks first.
+inside the output folder.  The folder's ownership rule (:mod:`._ownership`)
+is checked first; the journal is written before the first file is replaced
+and removed after run.json, the commit record that lists every file written
+with its sha256.
 """
 
 from __future__ import annotations
@@ -18,8 +20,22 @@ import numpy as np
 import pandas as pd
 
 from ._errors import MissingDependencyError
-from ._io import MANIFEST, atomic_write, atomic_write_json, prepare_output_dir, umask
+from ._io import MANIFEST, atomic_write, atomic_write_json, check_output_path, umask
 from ._manifest import Timer
+from ._ownership import (
+    MODEL_DIR,
+    REPORT_FILES,
+    check_owned,
+    describe_outputs,
+    finish_journal,
+    mark_folder,
+    output_lock,
+    planned_outputs,
+    read_owned,
+    remove_leftovers,
+    remove_stale,
+    write_journal,
+)
 from ._serialise import groups_from_frame, topics_json
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,8 +51,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def _save_model(result: Result, folder: Path) -> None:
     """Write model/ atomically: build it in a temp folder, then swap it in."""
-    if result.theme_model is None:
-        return
+    assert result.theme_model is not None
     from safetensors.numpy import save_file
 
     tmp = Path(tempfile.mkdtemp(prefix=".model.", dir=folder))
@@ -53,34 +68,41 @@ def _save_model(result: Result, folder: Path) -> None:
             os.chmod(sub, 0o777 & ~umask())
         for file in [p for p in tmp.rglob("*") if p.is_file()]:
             os.chmod(file, 0o666 & ~umask())
-        target = folder / "model"
+        target = folder / MODEL_DIR
         old = None
-        if target.exists():
+        if target.exists() or target.is_symlink():  # a link or a file only with overwrite: moved, never followed
             old = folder / f".model.old.{os.getpid()}"
             os.replace(target, old)
         os.replace(tmp, target)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _write_reports(result: Result, folder: Path, formats: Sequence[str]) -> MissingDependencyError | None:
-    """Write the reports asked for; a PDF that cannot be made is returned, not raised, so the rest is written."""
+def _write_reports(result: Result, folder: Path, formats: Sequence[str]) -> tuple[list[str], MissingDependencyError | None]:
+    """Write the reports asked for; return the names written and the PDF error, if any (returned, not raised)."""
     from ._report import write_html, write_markdown, write_pdf
 
     template_dir = result.config.report.template_dir
+    written = []
     if "html" in formats:
-        write_html(result, folder / "report.html", template_dir=template_dir)
+        write_html(result, folder / REPORT_FILES["html"], template_dir=template_dir)
+        written.append(REPORT_FILES["html"])
     if "md" in formats:
-        write_markdown(result, folder / "report.md")
+        write_markdown(result, folder / REPORT_FILES["md"])
+        written.append(REPORT_FILES["md"])
     if "pdf" in formats:
         try:
-            write_pdf(result, folder / "report.pdf", template_dir=template_dir)
+            write_pdf(result, folder / REPORT_FILES["pdf"], template_dir=template_dir)
         except MissingDependencyError as exc:
-            return exc
-    return None
+            return written, exc
+        written.append(REPORT_FILES["pdf"])
+    return written, None
 
 
 def write_outputs(
@@ -93,33 +115,64 @@ def write_outputs(
 ) -> Path:
     """Write the output folder for ``result`` (every file atomically, nothing outside ``directory``).
 
-    A PDF that cannot be made (WeasyPrint missing) does not stop the other
-    files: they are written first and the error is raised at the end.
+    Files that are not ours (see :mod:`._ownership`) are never replaced
+    without ``overwrite``; the previous run's outputs that this run does not
+    write are removed when unchanged.  A PDF that cannot be made (WeasyPrint
+    missing) does not stop the other files: they are written first and the
+    error is raised at the end.
+
+    Raises
+    ------
+    OutputError
+        ``directory`` cannot be created or written.
+    OutputExistsError
+        It holds files topicsum did not write (and ``overwrite`` is false).
     """
-    folder = prepare_output_dir(directory, overwrite=overwrite)
     formats = tuple(result.config.report.formats if formats is None else formats)
+    planned = planned_outputs(formats, model=result.theme_model is not None)
+    folder = check_output_path(directory)
     run_timer = timer  # the run's own timer: its total then covers the writing too
     timer = timer or Timer()
+    with output_lock(folder):
+        owned = read_owned(folder)
+        check_owned(folder, planned, owned, overwrite=overwrite)
+        remove_leftovers(folder)
+        mark_folder(folder)
+        write_journal(folder, owned, planned)
+        written, pending_error = _write_files(result, folder, formats, timer)
+        manifest = dict(result.manifest)
+        timings = dict(manifest.get("timings", {}))
+        timings.update(timer.seconds)
+        if run_timer is not None:
+            timings["total"] = run_timer.timings()["total"]
+        manifest["timings"] = timings
+        manifest["outputs"] = describe_outputs(folder, written)
+        result.manifest = manifest
+        atomic_write_json(folder / MANIFEST, manifest)  # the commit record
+        remove_stale(folder, owned, written)
+        finish_journal(folder)
+    if pending_error is not None:
+        raise pending_error
+    return folder
+
+
+def _write_files(
+    result: Result, folder: Path, formats: Sequence[str], timer: Timer
+) -> tuple[list[str], MissingDependencyError | None]:
+    """Write the tables, topics.json, model/ and the reports; return what was written (relative paths)."""
     pending_error: MissingDependencyError | None = None
     with timer.stage("write"):
         _write_csv(result.segments, folder / "segments.csv")
         _write_csv(result.articles, folder / "articles.csv")
-        atomic_write_json(folder / "topics.json", topics_json(result.themes, result.digests, groups_from_frame(result.groups)))
-        _save_model(result, folder)
+        atomic_write_json(
+            folder / "topics.json", topics_json(result.themes, result.digests, groups_from_frame(result.groups))
+        )
+        written = ["segments.csv", "articles.csv", "topics.json"]
+        if result.theme_model is not None:
+            _save_model(result, folder)
+            written.append(f"{MODEL_DIR}/")
     if formats:
         with timer.stage("report"):
-            pending_error = _write_reports(result, folder, formats)
-    manifest = dict(result.manifest)
-    timings = dict(manifest.get("timings", {}))
-    timings.update(timer.seconds)
-    if run_timer is not None:
-        timings["total"] = run_timer.timings()["total"]
-    manifest["timings"] = timings
-    manifest["outputs"] = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    if MANIFEST not in manifest["outputs"]:
-        manifest["outputs"] = sorted([*manifest["outputs"], MANIFEST])
-    result.manifest = manifest
-    atomic_write_json(folder / MANIFEST, manifest)
-    if pending_error is not None:
-        raise pending_error
-    return folder
+            reports, pending_error = _write_reports(result, folder, formats)
+        written.extend(reports)
+    return written, pending_error

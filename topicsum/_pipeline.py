@@ -21,8 +21,8 @@ import numpy as np
 
 from ._cache import cached_fit, content_key, read_digests, write_digests
 from ._config import Config
-from ._io import prepare_output_dir
 from ._manifest import Timer, run_manifest
+from ._ownership import check_not_input, prepare_output_dir
 from ._result import Result
 from ._serialise import groups_frame, topics_frame
 from ._tables import UniqueSegments, theme_tables, unique_segments
@@ -89,12 +89,13 @@ def run(
     cache_dir = cfg.resolved_cache_dir()
     timer = Timer()
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    _check_before_work(cfg, out, overwrite, cache_dir)
+    _check_before_work(cfg, inputs, out, overwrite, cache_dir)
 
     with timer.stage("ingest"):
         corpus = load_corpus(
-            inputs, texts=texts, config=cfg.ingest, segment_config=cfg.segment, show_progress=show_progress
-        )
+            inputs, texts=texts, config=cfg.ingest, segment_config=cfg.segment, show_progress=show_progress,
+            exclude=() if out is None else (out,),
+        )  # fmt: skip
     frame = corpus.segments_frame()
     units = unique_segments(frame)
     with timer.stage("embed"):
@@ -143,10 +144,13 @@ def run(
     return result
 
 
-def _check_before_work(cfg: Config, out: str | os.PathLike[str] | None, overwrite: bool, cache_dir: Path) -> None:
+def _check_before_work(
+    cfg: Config, inputs: Any, out: str | os.PathLike[str] | None, overwrite: bool, cache_dir: Path
+) -> None:
     """Fail before any heavy work: an unusable output folder or an unloadable summariser."""
     if out is not None:
-        prepare_output_dir(out, overwrite=overwrite, create=False)
+        prepare_output_dir(out, overwrite=overwrite, create=False, formats=cfg.report.formats)
+        check_not_input(out, inputs)
     if cfg.summarise.summariser != "none":
         from ._summarise import check_summariser
 
@@ -184,7 +188,7 @@ def _digests(
 
     key = content_key({"themes": fit_key, "summarise": dataclasses.asdict(cfg.summarise)})
     path = cache_dir / "digests" / f"{key}.json" if cfg.embed.cache else None
-    cached = read_digests(path)
+    cached = read_digests(path, themes)
     if cached is not None:  # its timings are those of the run that wrote it
         digests, info = cached
         return digests, {**info, "from_cache": True}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ._config import Config
-from ._errors import InputError, StageSkippedError, ThemeNotFoundError
+from ._errors import InputError, StageSkippedError, ThemeNotFoundError, UserError
+from ._io import MANIFEST
+from ._ownership import MODEL_DIR, TABLE_FILES, changed_outputs, interrupted
 from ._serialise import groups_frame, groups_from_json, themes_from_json, topics_frame
 from ._types import Digest, Theme
 
@@ -25,6 +28,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Result", "load"]
 
 logger = logging.getLogger(__name__)
+
+#: The files ``load`` reads besides run.json and model/.
+_DATA_FILES = TABLE_FILES
 
 
 @dataclass
@@ -81,16 +87,24 @@ class Result:
     theme_model: ThemeModel | None = None
     groups: pd.DataFrame = field(default_factory=lambda: groups_frame([]))
     _figures: dict[str, Figure] | None = field(default=None, repr=False)
+    _model_problem: str | None = field(default=None, repr=False)  # why a loaded result has no model
 
     # -- access -----------------------------------------------------------
     @property
     def model(self) -> Any:
         """The fitted BERTopic model, for users who want BERTopic's own API."""
         if self.theme_model is None:
-            raise StageSkippedError(
-                "This result has no fitted theme model; run topicsum.run() again (a loaded result needs its model/ folder)."
-            )
+            raise StageSkippedError(self._no_model_reason())
         return self.theme_model.bertopic_
+
+    def _no_model_reason(self) -> str:
+        """Why this result has no fitted theme model, and what to do (one sentence)."""
+        if self._model_problem:
+            return f"This result has no fitted theme model: {self._model_problem}; run topicsum again to rewrite it."
+        return (
+            "This result has no fitted theme model (the folder it was loaded from has no model/); "
+            "run topicsum again to write one."
+        )
 
     def digest(self, topic: int) -> Digest:
         """The cited digest of one theme.
@@ -213,6 +227,16 @@ def load(directory: str | os.PathLike[str]) -> Result:
 
     The tables, themes and digests come from the CSV/JSON files; the fitted
     theme model (safetensors, never pickle) from ``model/`` when present.
+    A folder whose run was interrupted, or whose files no longer match the
+    sha256 run.json records for them (a folder mixing two runs), is refused.
+    When ``model/`` cannot be loaded although it matches, the tables are
+    loaded with a warning and :meth:`Result.transform` says why it cannot run.
+
+    Raises
+    ------
+    InputError
+        The folder holds no complete run, or one of its files cannot be read;
+        the message names the file and says to run topicsum again.
 
     Examples
     --------
@@ -221,22 +245,17 @@ def load(directory: str | os.PathLike[str]) -> Result:
     <topicsum.Result: 56 segments, 8 articles, 6 themes, digests>
     """
     folder = Path(directory)
-    manifest_path = folder / "run.json"
-    if not manifest_path.is_file():
-        raise InputError(f"{str(folder)!r} holds no run.json; point topicsum.load() at a folder written by topicsum run.")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    config = Config.from_dict(manifest["config"])
-    segments = pd.read_csv(folder / "segments.csv", dtype={"duplicate_of": "string"}, keep_default_na=False)
-    articles = pd.read_csv(folder / "articles.csv", keep_default_na=False)
-    for frame in (segments, articles):
-        if "duplicate_of" in frame:
-            frame["duplicate_of"] = frame["duplicate_of"].replace("", None)
-    topics_data = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
-    pairs = themes_from_json(topics_data)
+    manifest = _read_manifest(folder)
+    config = _read(folder / MANIFEST, lambda p: Config.from_dict(manifest["config"]))
+    segments = _read(folder / "segments.csv", _read_table, {"duplicate_of": "string"})
+    articles = _read(folder / "articles.csv", _read_table)
+    topics_data = _read(folder / "topics.json", lambda p: json.loads(p.read_text(encoding="utf-8")))
+    pairs = _read(folder / "topics.json", lambda p: themes_from_json(topics_data))
+    groups = _read(folder / "topics.json", lambda p: groups_from_json(topics_data))
     themes = [t for t, _ in pairs]
     digests = {t.topic_id: d for t, d in pairs if d is not None}
-    theme_model, embeddings, coords = _load_model(folder / "model")
-    return Result(
+    theme_model, embeddings, coords, problem = _load_model(folder / MODEL_DIR)
+    result = Result(
         segments=segments,
         articles=articles,
         topics=topics_frame(themes, digests or None),
@@ -247,27 +266,76 @@ def load(directory: str | os.PathLike[str]) -> Result:
         embeddings=embeddings,
         coords_2d=coords,
         theme_model=theme_model,
-        groups=groups_frame(groups_from_json(topics_data)),
+        groups=groups_frame(groups),
     )
+    result._model_problem = problem
+    return result
 
 
-def _load_model(model_dir: Path) -> tuple[ThemeModel | None, np.ndarray | None, np.ndarray | None]:
-    """The fitted theme model and the segments' arrays of a run's ``model/`` folder (``None`` when absent)."""
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """run.json of a complete run whose data files are the ones it lists; else an InputError saying why."""
+    again = "run topicsum again into it (or point topicsum.load() at another folder)"
+    path = folder / MANIFEST
+    problem = interrupted(folder)
+    if problem is not None:
+        raise InputError(f"{str(folder)!r} holds an incomplete topicsum run: {problem}; {again}.")
+    if not path.is_file():
+        raise InputError(f"{str(folder)!r} holds no run.json; point topicsum.load() at a folder written by topicsum run.")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{str(path)!r} cannot be read as a topicsum run record ({exc}); {again}.") from None
+    if not isinstance(manifest, dict) or manifest.get("tool") != "topicsum" or not isinstance(manifest.get("config"), dict):
+        raise InputError(f"{str(path)!r} is not a topicsum run record; {again}.")
+    changed = changed_outputs(folder, manifest, [*_DATA_FILES, f"{MODEL_DIR}/"])
+    if changed:
+        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        raise InputError(
+            f"{str(folder)!r} mixes files of different runs: {shown} changed or went missing since run.json was "
+            f"written; {again}."
+        )
+    return manifest
+
+
+def _read(path: Path, reader: Callable[..., Any], *args: Any) -> Any:
+    """``reader(path, *args)``, with any failure turned into an InputError naming the file."""
+    try:
+        return reader(path, *args)
+    except UserError as exc:
+        raise InputError(f"{str(path)!r} cannot be used ({exc}); run topicsum again to rewrite it.") from None
+    except Exception as exc:  # noqa: BLE001 - pandas, json and the record parsers raise many types
+        what = "is missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({type(exc).__name__}: {exc})"
+        raise InputError(f"{str(path)!r} {what}; run topicsum again to rewrite it.") from None
+
+
+def _read_table(path: Path, dtype: dict[str, str] | None = None) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=dtype, keep_default_na=False)
+    if "duplicate_of" in frame:
+        frame["duplicate_of"] = frame["duplicate_of"].replace("", None)
+    return frame
+
+
+def _load_model(model_dir: Path) -> tuple[ThemeModel | None, np.ndarray | None, np.ndarray | None, str | None]:
+    """The fitted theme model and the segments' arrays of a run's ``model/`` folder, and why not when they fail.
+
+    ``model/`` absent: all ``None``.  A ``model/`` that cannot be loaded gives
+    the tables only, with a warning and the reason (kept for ``transform``).
+    """
     if not model_dir.is_dir():
-        return None, None, None
+        return None, None, None, None
+    from safetensors.numpy import load_file
+
     from ._cluster import ThemeModel
 
-    theme_model = None
     try:
         theme_model = ThemeModel.load(model_dir)
-    except Exception as exc:  # a damaged model folder should not hide the tables
-        logger.warning("Could not load the theme model from %s (%s); tables only.", model_dir, exc)
-    embeddings = coords = None
-    arrays = model_dir / "segments.safetensors"
-    if arrays.is_file():
-        from safetensors.numpy import load_file
-
-        data = load_file(str(arrays))
-        embeddings = data.get("embeddings")
-        coords = data.get("coords_2d")
-    return theme_model, embeddings, coords
+        arrays = model_dir / "segments.safetensors"
+        data = load_file(str(arrays)) if arrays.is_file() else {}
+    except Exception as exc:  # noqa: BLE001 - a damaged model folder should not hide the tables
+        problem = f"{str(model_dir)!r} cannot be loaded ({type(exc).__name__}: {str(exc)[:200]})"
+        logger.warning(
+            "%s; the tables, themes and digests are loaded, but transform() and .model need it: run topicsum again "
+            "to rewrite it.", problem,
+        )  # fmt: skip
+        return None, None, None, problem
+    return theme_model, data.get("embeddings"), data.get("coords_2d"), None

@@ -55,15 +55,18 @@ def normalise_ws(text: str) -> str:
     return " ".join(text.split())
 
 
-def segment_id(source: str, start: int, end: int, text: str) -> str:
-    """Stable id of a segment: a short hash of where it is and what it says.
+def segment_id(doc_id: str, start: int, end: int, text: str) -> str:
+    """Stable id of a segment: a short hash of its document's id, where it is and what it says.
+
+    Document ids do not depend on how the input path was spelled (see
+    :func:`topicsum._ingest._load.make_doc_id`), so neither do segment ids.
 
     Examples
     --------
-    >>> segment_id("a.txt", 0, 5, "Hello") == segment_id("a.txt", 0, 5, "Hello")
+    >>> segment_id("d0123456789a", 0, 5, "Hello") == segment_id("d0123456789a", 0, 5, "Hello")
     True
     """
-    return hashlib.sha1(f"{source}\0{start}\0{end}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return hashlib.sha1(f"{doc_id}\0{start}\0{end}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _strip_span(text: str, a: int, b: int) -> tuple[int, int] | None:

@@ -48,9 +48,7 @@ def transform_documents(result: Result, documents: Any, **load_options: Any) -> 
     from ._ingest import load_corpus
 
     if result.theme_model is None:
-        raise StageSkippedError(
-            "This result has no fitted theme model to transform with; load a folder that has model/ or run again."
-        )
+        raise StageSkippedError(result._no_model_reason())
     cfg = result.config
     if _is_text_list(documents):
         corpus = load_corpus(texts=list(documents), config=cfg.ingest, segment_config=cfg.segment, **load_options)

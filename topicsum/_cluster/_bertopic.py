@@ -49,7 +49,9 @@ def embedding_backend(embedder: Embedder, texts: Sequence[str] = (), vectors: np
 
     It remembers vectors: the fitted segments' embeddings are known up front
     and keyword candidates are encoded once, so KeyBERTInspired and MMR do not
-    re-encode what is already known.
+    re-encode what is already known.  New texts are encoded in sorted order,
+    so their vectors do not depend on the order BERTopic asks for them in
+    (a set's order, which changes with Python's hash seed).
     """
     from bertopic.backend import BaseEmbedder
 
@@ -61,7 +63,9 @@ def embedding_backend(embedder: Embedder, texts: Sequence[str] = (), vectors: np
 
         def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
             docs = [str(d) for d in documents]
-            todo = list(dict.fromkeys(d for d in docs if d not in self.memo))
+            # Sorted: BERTopic passes keyword candidates in set order, which changes with Python's hash
+            # seed; the batches (and so the last bits of each vector) would change with it from run to run.
+            todo = sorted({d for d in docs if d not in self.memo})
             if todo:
                 enc = self.inner.encode(todo, show_progress=False)
                 if len(self.memo) < _MEMO_LIMIT:

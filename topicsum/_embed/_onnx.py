@@ -20,8 +20,8 @@ import numpy as np
 
 from .._deps import progress_enabled
 from .._errors import ConfigError
-from ._onnx_export import META_FILE, MODEL_FILE, build_int8, cache_key, recipe, require_onnx, session
-from ._onnx_model import features, fingerprint, load_tokenizer, pool, read_json, read_spec, resolve_model_path
+from ._onnx_export import MODEL_FILE, cache_key, load_int8, recipe, require_onnx
+from ._onnx_model import features, fingerprint, load_tokenizer, pool, read_spec, resolve_model_path
 
 __all__ = ["OnnxInt8Embedder"]
 
@@ -90,14 +90,11 @@ class OnnxInt8Embedder:
         model_fingerprint = fingerprint(spec)
         key = cache_key(model_fingerprint, export_recipe)
         folder = self.cache_dir / "onnx" / key
-        if not (folder / MODEL_FILE).is_file():
-            build_int8(spec, export_recipe, folder, onnxruntime)
-        meta = read_json(folder / META_FILE)
+        self.session_, meta = load_int8(spec, export_recipe, folder, onnxruntime, threads)
         self.spec_ = spec
         self.model_file_ = folder / MODEL_FILE
         self.input_names_: list[str] = list(meta["inputs"])
         self.tokenizer_ = load_tokenizer(spec)
-        self.session_ = session(self.model_file_, onnxruntime, threads)
         base = base_model_id or f"{spec.root.name}@{model_fingerprint[:12]}"
         self.model_id: str = f"{base}+onnx-int8-pc@{key[:8]}"
         self.dimension: int = spec.dimension

@@ -28,9 +28,20 @@ import numpy as np
 
 from .._deps import quiet_third_party, require
 from .._errors import ModelUnavailableError
+from .._io import sha256_file
 from ._onnx_model import ModelSpec, features, fingerprint, load_tokenizer, read_json, read_spec, resolve_model_path
 
-__all__ = ["META_FILE", "MODEL_FILE", "build_int8", "cache_key", "export_int8", "recipe", "require_onnx", "session"]
+__all__ = [
+    "META_FILE",
+    "MODEL_FILE",
+    "build_int8",
+    "cache_key",
+    "export_int8",
+    "load_int8",
+    "recipe",
+    "require_onnx",
+    "session",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +222,9 @@ def export_int8(
 
     The work happens in a temporary folder next to the cache entry and is moved
     into place with one rename, so an interrupted export leaves no half-written
-    model.  A later call with the same model files and recipe returns at once.
+    model.  A later call with the same model files and recipe returns at once
+    (after checking the cached file against its recorded sha256; a damaged one
+    is exported again).
 
     Parameters
     ----------
@@ -239,10 +252,48 @@ def export_int8(
     spec = read_spec(resolve_model_path(model_path), max_seq_length)
     export_recipe = recipe(onnxruntime)
     final = Path(cache_dir) / "onnx" / cache_key(fingerprint(spec), export_recipe)
-    if (final / MODEL_FILE).is_file():
-        return final / MODEL_FILE
-    build_int8(spec, export_recipe, final, onnxruntime)
+    load_int8(spec, export_recipe, final, onnxruntime)  # exports when missing, again when damaged
     return final / MODEL_FILE
+
+
+def _damage(folder: Path) -> str | None:
+    """What is wrong with a cache entry (``None``: its meta.json is the export's and the model matches its sha256)."""
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"{META_FILE} cannot be read: {exc}"
+    if not isinstance(meta, dict) or not isinstance(meta.get("inputs"), list):
+        return f"{META_FILE} is not the export's record"
+    if "sha256" in meta and sha256_file(folder / MODEL_FILE) != meta["sha256"]:
+        return f"{MODEL_FILE} does not match the sha256 recorded when it was exported"
+    return None
+
+
+def load_int8(
+    spec: ModelSpec, export_recipe: dict[str, Any], folder: Path, onnxruntime: Any, threads: int | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """An onnxruntime session on the cached int8 model (exported first when missing) and its meta.json.
+
+    A damaged cache entry (a truncated or changed model file, a garbage
+    meta.json) is deleted with a warning naming it and exported again.
+    """
+    problem = ""
+    for attempt in range(2):
+        if not (folder / MODEL_FILE).is_file():
+            build_int8(spec, export_recipe, folder, onnxruntime)
+        problem = _damage(folder) or ""
+        if not problem:
+            try:
+                return session(folder / MODEL_FILE, onnxruntime, threads), read_json(folder / META_FILE)
+            except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for a bad file
+                problem = f"onnxruntime cannot load it: {type(exc).__name__}: {str(exc)[:160]}"
+        if attempt == 0:
+            logger.warning("onnx: the cached int8 model %s is damaged (%s); exporting it again.", folder, problem)
+            shutil.rmtree(folder, ignore_errors=True)
+    raise ModelUnavailableError(
+        f"The int8 ONNX model in {str(folder)!r} cannot be loaded even after exporting it again ({problem}); "
+        "use backend='torch'."
+    )
 
 
 def build_int8(spec: ModelSpec, export_recipe: dict[str, Any], final: Path, onnxruntime: Any) -> None:
@@ -310,6 +361,7 @@ def build_int8(spec: ModelSpec, export_recipe: dict[str, Any], final: Path, onnx
             "max_abs_diff_fp32": diff,
             "probe_cosine_int8_min": cos,
             "export_seconds": round(time.perf_counter() - start, 2),
+            "sha256": sha256_file(tmp / MODEL_FILE),
         }
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         for name in ("model.fp32.onnx", "model.fused.onnx"):

@@ -11,9 +11,11 @@ Inputs
 
 A file named explicitly with another extension is read as plain text when it
 decodes as text, else skipped.  An unusable file among good ones (binary,
-undecodable, empty, a table without the text column) is recorded in
-``Corpus.skipped`` and announced with a :class:`~topicsum._errors.SkippedInputWarning`;
-the others are processed.  A missing path, a folder with no supported file, or
+undecodable, empty, a table without the text column, a named pipe or other
+special file, a broken link) and a topicsum output folder found in an input
+folder are recorded in ``Corpus.skipped`` and announced with a
+:class:`~topicsum._errors.SkippedInputWarning`; the others are processed.
+NUL characters are dropped from the text, with a warning that counts them.  A missing path, a folder with no supported file, or
 inputs with no usable text raise :class:`~topicsum._errors.InputError`.
 """
 
@@ -22,6 +24,8 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,17 +42,18 @@ from .._types import (
     Skipped,
 )
 from ._clean import INLINE_PATTERNS, LINE_PATTERNS, ArticleDraft, Cleaner
+from ._decode import decode_bytes, drop_nuls
 from ._load import (
     SUPPORTED_EXTENSIONS,
     _Skip,
     _Unit,
-    collect_paths,
-    decode_bytes,
     frame_units,
+    note_dropped_nuls,
     read_file,
     text_units,
     to_document,
 )
+from ._paths import collect_paths
 
 if TYPE_CHECKING:
     import pandas
@@ -124,7 +129,7 @@ class Corpus:
 
 
 def _gather(
-    inputs: Any, texts: Any, config: IngestConfig
+    inputs: Any, texts: Any, config: IngestConfig, exclude: Iterable[str | os.PathLike[str]] = ()
 ) -> tuple[list[_Unit], list[InputFile], list[tuple[str, str]]]:
     units: list[_Unit] = []
     files: list[InputFile] = []
@@ -137,7 +142,8 @@ def _gather(
             units.extend(frame_units(inputs, "<dataframe>", (0,), config, skip=False))
         else:
             seen: set[str] = set()
-            for item in collect_paths(inputs):
+            paths, skipped = collect_paths(inputs, exclude=exclude)
+            for item in paths:
                 real = os.path.realpath(item.path)
                 if real in seen:
                     skipped.append((item.source, "is the same file as an earlier input"))
@@ -165,6 +171,7 @@ def load_corpus(
     config: IngestConfig | None = None,
     segment_config: SegmentConfig | None = None,
     show_progress: bool | None = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
 ) -> Corpus:
     """Read, clean, split and segment the inputs; flag duplicates.
 
@@ -180,6 +187,9 @@ def load_corpus(
     segment_config : SegmentConfig, optional
     show_progress : bool, optional
         Progress bar; ``None`` shows it only on an interactive terminal.
+    exclude : iterable of paths
+        Folders never read, even inside an input folder (``run`` passes its
+        output folder).  Output folders of earlier runs are skipped anyway.
 
     Returns
     -------
@@ -204,7 +214,7 @@ def load_corpus(
     """
     config = config or IngestConfig()
     segment_config = segment_config or SegmentConfig()
-    units, files, skipped_pairs = _gather(inputs, texts, config)
+    units, files, skipped_pairs = _gather(inputs, texts, config, exclude)
     skipped = [Skipped(s, r) for s, r in skipped_pairs]
     for item in skipped:
         warnings.warn(f"Skipped input {item.source}: it {item.reason}.", SkippedInputWarning, stacklevel=2)
@@ -250,7 +260,10 @@ def _documents(units: list[_Unit]) -> tuple[list[Document], dict[str, tuple[int,
     ranks: dict[str, tuple[int, ...]] = {}
     rows: dict[str, int] = {}
     seen_ids: set[str] = set()
+    nuls: Counter[str] = Counter()
     for unit in units:
+        unit.text, dropped = drop_nuls(unit.text)  # rows and strings; file text had them dropped when read
+        nuls[unit.source] += dropped
         doc = to_document(unit)
         if doc.doc_id in seen_ids:  # same source and row key twice (e.g. repeated ids): fall back to rank
             doc = Document(doc.doc_id + "-" + "-".join(map(str, unit.rank)), doc.source, doc.text, doc.metadata)
@@ -258,6 +271,8 @@ def _documents(units: list[_Unit]) -> tuple[list[Document], dict[str, tuple[int,
         docs.append(doc)
         ranks[doc.doc_id] = unit.rank
         rows[doc.doc_id] = unit.row
+    for source, count in nuls.items():
+        note_dropped_nuls(source, count)
     return docs, ranks, rows
 
 
@@ -316,7 +331,7 @@ def _add_article(
         text = normalise_ws(doc.text[s:e])
         seg_rows.append(
             {
-                "segment_id": segment_id(doc.source, s, e, text),
+                "segment_id": segment_id(doc.doc_id, s, e, text),
                 "article_id": art["article_id"],
                 "doc_id": doc.doc_id,
                 "source": doc.source,

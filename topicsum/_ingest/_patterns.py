@@ -44,14 +44,20 @@ LINE_PATTERNS: tuple[str, ...] = (
     r"\d{1,2}:\d{2}(?::\d{2})?",
 )
 
+_TEASER_LABEL = r"(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO)"
+_TEASER_MAX = 200
+
 #: In-body furniture (searched inside paragraphs and cut out).
 INLINE_PATTERNS: tuple[str, ...] = (
     r"(?i:(?:To view this video,? )?please enable JavaScript.{0,200}?(?:HTML5 video|\.)\.?)",
     r"\b(?:More Trending|Trending Now|Most Read|Most Popular|Read More|READ MORE)\b:?",
     r"(?i:Get in touch with our (?:news )?team\b.{0,120}?(?:@\S*|\.)(?=\s|$))",
     r"(?i:For more (?:stories|news|articles) like this,? (?:check|visit|see) our [\w ]{1,30}?page\.?)",
-    r"\b(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s.*?"
-    r"(?=\s(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO):\s|$)",
+    # A teaser ("WATCH: Aerial footage of the flood.") up to its end: sentence punctuation, the next
+    # teaser or the end of the line, within _TEASER_MAX characters; the text after it is never cut.
+    # When no end is that close, only the label goes.
+    rf"\b{_TEASER_LABEL}:[ \t]+(?:[^\n]{{0,{_TEASER_MAX}}}?"
+    rf"(?:[.!?…]+[\"'”’)\]]*(?=\s|$)|(?=\s+{_TEASER_LABEL}:\s)|$))?",
     r"(?i:Sign up (?:to|for)\b.{0,300}?after newsletter promotion)",
     r"(?i:\bafter newsletter promotion\b)",
     r"(?<=[.!?'\"”’)])\s*\b\d{1,2}:\d{2}(?::\d{2})?\b(?=\s+[A-Z‘'\"“])",

@@ -12,6 +12,7 @@ before any heavy work, when the choice cannot be used.
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -136,12 +137,56 @@ def check_summariser(config: SummariseConfig, *, cache_dir: Path) -> None:
         raise _unavailable(name, f"it is not cached and the hub cannot be reached: {type(exc).__name__}") from None
 
 
+_CHECKSUMS = ".topicsum-checksums.json"
+_HASHED_MAX_BYTES = 64 << 20  # files up to this size are checked by sha256; larger ones by size and structure
+
+
+def _record_checksums(folder: Path) -> None:
+    """Write the sizes (and, for small files, sha256) of a converted model's files next to them."""
+    record = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name != _CHECKSUMS):
+        size = path.stat().st_size
+        record[path.name] = {"bytes": size, "sha256": sha256_file(path) if size <= _HASHED_MAX_BYTES else None}
+    (folder / _CHECKSUMS).write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
+def _conversion_damage(folder: Path) -> str | None:
+    """What is wrong with a converted model folder (``None``: it looks complete and unchanged)."""
+    from safetensors import safe_open
+
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if not isinstance(config, dict) or "model_type" not in config:
+            return "config.json is not a model configuration"
+        with safe_open(str(folder / "model.safetensors"), "np") as fh:  # checks the header against the size
+            fh.keys()
+        record = json.loads((folder / _CHECKSUMS).read_text(encoding="utf-8")) if (folder / _CHECKSUMS).is_file() else {}
+        for name, expected in record.items():
+            path = folder / name
+            if path.stat().st_size != expected["bytes"]:
+                return f"{name} has changed size"
+            if expected.get("sha256") and sha256_file(path) != expected["sha256"]:
+                return f"{name} has changed"
+    except Exception as exc:  # noqa: BLE001 - any failure to read it means "damaged"
+        return f"{type(exc).__name__}: {str(exc)[:160]}"
+    return None
+
+
 def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
-    """De-quantise the bundled GGUF once and cache it as safetensors; return the folder."""
+    """De-quantise the bundled GGUF once and cache it as safetensors; return the folder.
+
+    A damaged cached copy (a truncated model.safetensors, a garbage
+    config.json, a changed file) is deleted with a warning naming it and
+    converted again.
+    """
     digest = sha256_file(gguf)[:12]
     folder = Path(cache_dir) / "models" / f"{gguf.stem}-{digest}"
-    if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
-        return folder
+    if folder.is_dir():
+        problem = _conversion_damage(folder)
+        if problem is None:
+            return folder
+        logger.warning("summarise: the converted model %s is damaged (%s); converting it again.", folder, problem)
+        shutil.rmtree(folder, ignore_errors=True)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -157,9 +202,21 @@ def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
     tmp.mkdir(parents=True)
     model.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
+    _record_checksums(tmp)
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)
     return folder
+
+
+def _smollm2_transformers(gguf: Path, cache_dir: Path, model_id: str) -> Generator:
+    """SmolLM2 through transformers, from the converted copy; a copy that will not load is converted again."""
+    folder = _converted_smollm2(gguf, cache_dir)
+    try:
+        return TransformersCausal(str(folder), model_id=model_id)
+    except Exception as exc:  # noqa: BLE001 - damage the checks did not see: convert once more
+        logger.warning("summarise: the converted model %s cannot be loaded (%s); converting it again.", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+    return TransformersCausal(str(_converted_smollm2(gguf, cache_dir)), model_id=model_id)
 
 
 _GENERATORS: dict[tuple[str, str, str], Generator] = {}
@@ -190,8 +247,7 @@ def get_generator(config: SummariseConfig, *, cache_dir: Path) -> Generator | No
         if engine == "llama.cpp":
             gen = LlamaCppChat(str(gguf), model_id=model_id)
         else:
-            folder = _converted_smollm2(gguf, cache_dir)
-            gen = TransformersCausal(str(folder), model_id=model_id)
+            gen = _smollm2_transformers(gguf, cache_dir, model_id)
     else:
         from transformers import AutoConfig
 

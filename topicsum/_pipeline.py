@@ -109,7 +109,8 @@ def run(
         model = cached_fit(
             cache_dir / "themes" / fit_key if cfg.embed.cache else None,
             lambda: ThemeModel(cfg.cluster).fit(
-                units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder
+                units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder,
+                shared=units.shared,
             ),
             embedder,
         )
@@ -169,6 +170,7 @@ def _theme_key(cfg: Config, units: UniqueSegments, embedder: Embedder) -> str:
             "segments": units.ids,
             "groups": units.article_ids,
             "titles": units.headlines,
+            "shared": units.shared,
             "label_rules": LABEL_RULES_VERSION,
         }
     )

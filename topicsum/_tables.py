@@ -1,9 +1,10 @@
-"""The run's tables: which segments are clustered, and every segment and article with its theme.
+"""The run's tables: which segments are clustered, and every segment and article with its story.
 
-Duplicates are clustered once: :func:`unique_segments` picks, in a canonical
-order (by id, so input order never changes the themes), the segment each
-copy points to; :func:`theme_tables` spreads the themes back to every segment
-(a copy takes its original's theme) and gives each article its majority theme.
+Duplicates are embedded and fitted once: :func:`unique_segments` picks, in a
+canonical order (by id, so input order never changes the themes), the segment
+each copy points to, and lists the other articles that hold a copy, so every
+article is complete when stories are found; :func:`theme_tables` gives every
+segment its article's story.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class UniqueSegments:
     outlets: list[str]
     headlines: list[str]
     row_to_unique: np.ndarray  # for every row of the segments table, its unique segment's position
+    shared: list[tuple[int, str]]  # (unique position, another article that holds a copy of it)
 
 
 def _root_of(duplicate_of: Sequence[str | None], ids: Sequence[str]) -> list[str]:
@@ -58,8 +60,8 @@ def unique_segments(segments: pd.DataFrame) -> UniqueSegments:
     >>> frame = pd.DataFrame({"segment_id": ["b", "a", "c"], "duplicate_of": [None, None, "a"],
     ...     "text": ["B", "A", "A"], "article_id": ["x", "y", "z"], "outlet": ["", "", ""], "headline": ["", "", ""]})
     >>> u = unique_segments(frame)
-    >>> u.ids, u.row_to_unique.tolist()
-    (['a', 'b'], [1, 0, 0])
+    >>> u.ids, u.row_to_unique.tolist(), u.shared
+    (['a', 'b'], [1, 0, 0], [(0, 'z')])
     """
     ids = segments["segment_id"].tolist()
     dup = [d if isinstance(d, str) and d else None for d in segments["duplicate_of"].tolist()]
@@ -72,22 +74,30 @@ def unique_segments(segments: pd.DataFrame) -> UniqueSegments:
     def column(name: str) -> list[str]:
         return segments[name].fillna("").to_numpy()[uidx].tolist()
 
+    article_ids = segments["article_id"].to_numpy()[uidx].tolist()
+    row_to_unique = np.array([pos[r] for r in roots], dtype=np.int64)
+    shared = sorted(
+        {(int(u), str(a)) for u, a in zip(row_to_unique.tolist(), segments["article_id"].tolist()) if a != article_ids[u]}
+    )
     return UniqueSegments(
         ids=unique_ids,
         texts=segments["text"].to_numpy()[uidx].tolist(),
-        article_ids=segments["article_id"].to_numpy()[uidx].tolist(),
+        article_ids=article_ids,
         outlets=column("outlet"),
         headlines=column("headline"),
-        row_to_unique=np.array([pos[r] for r in roots], dtype=np.int64),
+        row_to_unique=row_to_unique,
+        shared=shared,
     )
 
 
 def theme_tables(
     segments: pd.DataFrame, articles: pd.DataFrame, units: UniqueSegments, model: ThemeModel, themes: Sequence[Theme]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """segments.csv and articles.csv: every segment with its theme, every article with its majority theme.
+    """segments.csv and articles.csv: every segment with its article's story, every article with its story.
 
-    Both gain the theme's group (``group``, ``group_label``; empty when the run has no groups).
+    A copy of a segment takes the story of the article it sits in (an article's
+    story never depends on which copy was kept).  Both tables gain the story's
+    group (``group``, ``group_label``; empty when the run has no groups).
     """
     segments = segments.copy()
     articles = articles.copy()
@@ -95,7 +105,9 @@ def theme_tables(
     label_of = {t.topic_id: t.label for t in themes}
     group_of = {t.topic_id: t.group for t in themes}
     group_label_of = {t.topic_id: t.group_label for t in themes}
-    segments["topic"] = np.asarray(model.topics_, dtype=np.int64)[pos]
+    own = np.asarray(model.topics_, dtype=np.int64)[pos]
+    article_topics = getattr(model, "article_topics_", {}) or {}
+    segments["topic"] = [int(article_topics.get(a, t)) for a, t in zip(segments["article_id"].tolist(), own.tolist())]
     segments["topic_label"] = [label_of.get(int(t), "outliers") for t in segments["topic"]]
     segments["was_outlier"] = np.asarray(model.was_outlier_, dtype=bool)[pos]
     segments["group"] = pd.array([group_of.get(int(t)) for t in segments["topic"]], dtype="Int64")

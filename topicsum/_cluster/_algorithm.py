@@ -56,6 +56,7 @@ class Assignment:
     labels: np.ndarray
     was_outlier: np.ndarray
     groups: dict[int, int] = field(default_factory=dict)  # story -> group; empty when there are no groups
+    article_topics: dict[str, int] = field(default_factory=dict)  # every article's story (copy-only ones too)
     grain: dict[str, Any] = field(default_factory=dict)  # for run.json
 
 
@@ -112,6 +113,7 @@ def find_themes(
     articles: Sequence[str],
     *,
     n_topics: int | None,
+    shared: Sequence[tuple[int, str]] = (),
     granularity: float = 1.0,
     threshold: float | None = None,
     model_id: str | None = None,
@@ -121,6 +123,8 @@ def find_themes(
 ) -> Assignment:
     """Stories of the segments ``X`` (unit rows) of ``articles``, numbered by size (0 = largest).
 
+    ``shared`` lists the other articles that also hold a segment (``(row, article)``,
+    for copies), so every article's vector is complete whichever copy came first.
     ``n_topics=None`` chooses the grain (a calibrated threshold); an int cuts the
     story tree at exactly that many stories.  A corpus whose articles are all the
     same forms one story with a :class:`SmallCorpusWarning`.  Ties in size are
@@ -129,17 +133,43 @@ def find_themes(
     Examples
     --------
     >>> X = unit(np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32))
-    >>> find_themes(X, ["a1", "a2", "b", "c"], n_topics=None).labels.tolist()
-    [0, 0, 1, 2]
+    >>> found = find_themes(X, ["a1", "a2", "b", "c"], n_topics=None)
+    >>> found.labels[:2].tolist(), sorted(found.labels.tolist())
+    ([0, 0], [0, 0, 1, 2])
     """
-    aids, inv = np.unique(np.asarray(list(articles), dtype=object).astype(str), return_inverse=True)
-    A = article_vectors(X, articles)[1]
+    rows = np.concatenate([np.arange(len(X)), np.asarray([i for i, _ in shared], dtype=np.int64)])
+    aids, A = article_vectors(X[rows], [*map(str, articles), *(str(a) for _, a in shared)])
+    inv = np.searchsorted(np.asarray(aids, dtype=object), np.asarray(list(articles), dtype=object).astype(str))
+    story, was_outlier, grain = _cut(A, len(X), n_topics, granularity, threshold, model_id, min_topic_size, reduce_outliers)
+    rank = np.empty(len(aids), dtype=np.int64)
+    rank[canonical_order(A)] = np.arange(len(aids))
+    labels = _number_by_size(story[inv], rank[inv])
+    renumber = {int(old): int(new) for old, new in zip(story[inv].tolist(), labels.tolist())}
+    article_topics = {a: renumber.get(int(t), -1) for a, t in zip(aids, story.tolist())}
+    grain["stories"] = len(set(labels.tolist()) - {-1})
+    groups = _groups(A, np.array([article_topics[a] for a in aids]), n_groups)
+    if groups:
+        grain["groups"] = len(set(groups.values()))
+    return Assignment(labels, was_outlier[inv], groups=groups, grain=grain, article_topics=article_topics)
+
+
+def _cut(
+    A: np.ndarray,
+    n_segments: int,
+    n_topics: int | None,
+    granularity: float,
+    threshold: float | None,
+    model_id: str | None,
+    min_topic_size: int | None,
+    reduce_outliers: bool,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """A story per article vector of ``A``, the outlier flags, and how the grain was chosen."""
     background, source = story_background(model_id, A)
     s_star = calibrate(background, granularity=granularity) if threshold is None else float(threshold)
-    grain: dict[str, Any] = {"unit": "article", "articles": len(aids)}
-    if len(aids) == 1 or len(np.unique(np.round(A, 4), axis=0)) == 1:
-        _warn_small(len(X), len(aids))
-        story = np.zeros(len(aids), dtype=np.int64)
+    grain: dict[str, Any] = {"unit": "article", "articles": len(A)}
+    if len(A) == 1 or len(np.unique(np.round(A, 4), axis=0)) == 1:
+        _warn_small(n_segments, len(A))
+        story = np.zeros(len(A), dtype=np.int64)
         grain["method"] = "one story (all articles alike)"
     elif n_topics is not None:
         story = cluster_stories(A, n_stories=n_topics)
@@ -151,17 +181,10 @@ def find_themes(
             background=[round(b, 4) for b in background],
             background_source="story_threshold given" if threshold is not None else source,
         )  # fmt: skip
-    was_outlier = np.zeros(len(aids), dtype=bool)
+    was_outlier = np.zeros(len(A), dtype=bool)
     if min_topic_size and min_topic_size > 1:
         story, was_outlier = _small_stories(A, story, min_topic_size, reduce_outliers, s_star)
-    rank = np.empty(len(aids), dtype=np.int64)
-    rank[canonical_order(A)] = np.arange(len(aids))
-    labels = _number_by_size(story[inv], rank[inv])
-    grain["stories"] = len(set(labels.tolist()) - {-1})
-    groups = _groups(A, labels, inv, n_groups)
-    if groups:
-        grain["groups"] = len(set(groups.values()))
-    return Assignment(labels, was_outlier[inv], groups, grain)
+    return story, was_outlier, grain
 
 
 def _number_by_size(labels: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -207,15 +230,13 @@ def _small_stories(
     return out, small
 
 
-def _groups(A: np.ndarray, labels: np.ndarray, inv: np.ndarray, n_groups: int | str) -> dict[int, int]:
+def _groups(A: np.ndarray, article_topic: np.ndarray, n_groups: int | str) -> dict[int, int]:
     """Group of every story (by article-weighted story centres), or {} when there are too few stories."""
-    ids = sorted(set(labels.tolist()) - {-1})
+    ids = sorted(set(article_topic.tolist()) - {-1})
     if n_groups == 0 or (n_groups == "auto" and len(ids) <= MIN_STORIES_FOR_GROUPS) or len(ids) < 2:
         return {}
-    art_story = np.full(len(A), -1, dtype=np.int64)
-    art_story[inv] = labels
-    mask = art_story >= 0
-    centres, sizes = story_centres(A[mask], art_story[mask])
+    mask = article_topic >= 0
+    centres, sizes = story_centres(A[mask], article_topic[mask])
     k = None if n_groups == "auto" else min(int(n_groups), len(ids))
     group = group_stories(centres[ids], sizes[ids], n_groups=k)
     return {int(t): int(g) for t, g in zip(ids, group)}

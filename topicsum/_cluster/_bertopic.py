@@ -31,6 +31,8 @@ NEWS_STOP_WORDS = frozenset(
     "said says say told according added reported reportedly mr mrs ms just like also year years "
     "week weeks time times new people including did does don didn ve ll re".split()
 )
+#: A keyword token: two or more word characters, at least one a letter ("MH370" yes; "39", "000" no).
+WORD_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
 #: Keyword vectors remembered by the embedding backend, at most (bounded memory).
 _MEMO_LIMIT = 200_000
 
@@ -88,6 +90,7 @@ def _vectorizer(n: int, ngram_max: int, stop_words: str | None, *, fallback: boo
         return CountVectorizer(ngram_range=(1, ngram_max), token_pattern=r"(?u)\b\w+\b")
     return CountVectorizer(
         stop_words=_stop_words(stop_words),
+        token_pattern=WORD_PATTERN,
         ngram_range=(1, ngram_max),
         min_df=1 if n < 2000 else 2,
         max_features=200_000,

@@ -54,12 +54,22 @@ def test_every_digest_sentence_cites_its_theme(seed_run):
             assert all(segment_topic[s] == theme["id"] for s in sentence["segment_ids"])
 
 
-def test_duplicates_take_their_originals_topic(seed_run):
-    result, _ = seed_run
-    seg = result.segments.set_index("segment_id")
+def test_a_copied_page_joins_its_originals_stories_in_either_order(seeds_dir, tmp_path):
+    copy = shutil.copy(seeds_dir / "003_c290026e26d6f3dd.txt", tmp_path / "copy.txt")
+    files = [*sorted(seeds_dir.glob("*.txt")), copy]
+    forward = topicsum.run(files, summariser="none", formats=(), show_progress=False)
+    backward = topicsum.run(files[::-1], summariser="none", formats=(), show_progress=False)
+    seg = forward.segments.set_index("segment_id")
     dups = seg[seg["duplicate_of"].notna()]
-    for _, row in dups.iterrows():
-        assert row["topic"] == seg.loc[row["duplicate_of"], "topic"]
+    assert len(dups) == (forward.segments["source"] == str(copy)).sum() > 20  # every segment of the copied page
+    assert all(row.topic == seg.loc[row.duplicate_of, "topic"] for row in dups.itertuples())
+    assert len(forward.topics) == 6
+    # which copy is the original follows the input order; the stories do not
+    columns = ["segment_id", "topic", "topic_label", "was_outlier"]
+    assert forward.segments[columns].sort_values("segment_id", ignore_index=True).equals(
+        backward.segments[columns].sort_values("segment_id", ignore_index=True)
+    )
+    assert forward.topics.drop(columns="digest").equals(backward.topics.drop(columns="digest"))
 
 
 def test_load_gives_back_the_tables(seed_run):

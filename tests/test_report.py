@@ -144,7 +144,7 @@ def test_html_shows_corpus_themes_digests_and_method(result, html):
         for sentence in sentences:
             assert sentence in text
     # header: corpus counts and date range; how it was made: models and per-stage time
-    assert "Duplicates skipped" in text and "2024-03-01" in text and "2024-03-04" in text
+    assert "Duplicates" in text and "2024-03-01" in text and "2024-03-04" in text
     assert "sentence-transformers/all-MiniLM-L6-v2" in text
     assert "cluster" in text and "3.2 s" in text
     assert "pages/empty.txt" in text and "the file is empty" in text

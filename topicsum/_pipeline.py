@@ -25,7 +25,7 @@ from ._manifest import Timer, run_manifest
 from ._ownership import check_not_input, prepare_output_dir
 from ._result import Result
 from ._serialise import groups_frame, topics_frame
-from ._tables import UniqueSegments, theme_tables, unique_segments
+from ._tables import FitSegments, fit_segments, theme_tables
 from ._transform import shared_embedder
 from ._types import Digest, Theme
 from ._version import __version__
@@ -97,7 +97,7 @@ def run(
             exclude=() if out is None else (out,),
         )  # fmt: skip
     frame = corpus.segments_frame()
-    units = unique_segments(frame)
+    units = fit_segments(frame)
     with timer.stage("embed"):
         embedder = shared_embedder(cfg.embed, cache_dir)
         vectors = embed_texts(
@@ -109,8 +109,7 @@ def run(
         model = cached_fit(
             cache_dir / "themes" / fit_key if cfg.embed.cache else None,
             lambda: ThemeModel(cfg.cluster).fit(
-                units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder,
-                shared=units.shared,
+                units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder
             ),
             embedder,
         )
@@ -129,13 +128,13 @@ def run(
 
     segments, articles = theme_tables(frame, corpus.articles_frame(), units, model, themes)
     manifest = run_manifest(
-        config=cfg, created=created, corpus=corpus, segments=segments, n_unique=len(units.ids), themes=themes,
+        config=cfg, created=created, corpus=corpus, segments=segments, n_unique=units.n_unique, themes=themes,
         groups=groups, grain=model.grain_, embedding_model=embedder.model_id, summariser=summariser, timer=timer,
     )  # fmt: skip
     result = Result(
         segments=segments, articles=articles, topics=topics_frame(themes, digests), themes=themes, digests=digests,
-        config=cfg, manifest=manifest, embeddings=np.asarray(vectors, dtype=np.float32)[units.row_to_unique],
-        coords_2d=np.asarray(model.coords_2d_, dtype=np.float32)[units.row_to_unique], theme_model=model,
+        config=cfg, manifest=manifest, embeddings=np.asarray(vectors, dtype=np.float32)[units.row_to_fit],
+        coords_2d=np.asarray(model.coords_2d_, dtype=np.float32)[units.row_to_fit], theme_model=model,
         groups=groups_frame(groups),
     )  # fmt: skip
     if out is not None:
@@ -158,7 +157,7 @@ def _check_before_work(
         check_summariser(cfg.summarise, cache_dir=cache_dir)
 
 
-def _theme_key(cfg: Config, units: UniqueSegments, embedder: Embedder) -> str:
+def _theme_key(cfg: Config, units: FitSegments, embedder: Embedder) -> str:
     """The fitted-model cache key: everything the themes and their labels depend on."""
     from ._label import LABEL_RULES_VERSION
 
@@ -170,7 +169,6 @@ def _theme_key(cfg: Config, units: UniqueSegments, embedder: Embedder) -> str:
             "segments": units.ids,
             "groups": units.article_ids,
             "titles": units.headlines,
-            "shared": units.shared,
             "label_rules": LABEL_RULES_VERSION,
         }
     )
@@ -178,7 +176,7 @@ def _theme_key(cfg: Config, units: UniqueSegments, embedder: Embedder) -> str:
 
 def _digests(
     themes: Sequence[Theme],
-    units: UniqueSegments,
+    units: FitSegments,
     embedder: Embedder,
     cfg: Config,
     cache_dir: Path,

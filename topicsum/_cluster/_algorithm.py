@@ -56,7 +56,6 @@ class Assignment:
     labels: np.ndarray
     was_outlier: np.ndarray
     groups: dict[int, int] = field(default_factory=dict)  # story -> group; empty when there are no groups
-    article_topics: dict[str, int] = field(default_factory=dict)  # every article's story (copy-only ones too)
     grain: dict[str, Any] = field(default_factory=dict)  # for run.json
 
 
@@ -113,7 +112,6 @@ def find_themes(
     articles: Sequence[str],
     *,
     n_topics: int | None,
-    shared: Sequence[tuple[int, str]] = (),
     granularity: float = 1.0,
     threshold: float | None = None,
     model_id: str | None = None,
@@ -123,8 +121,6 @@ def find_themes(
 ) -> Assignment:
     """Stories of the segments ``X`` (unit rows) of ``articles``, numbered by size (0 = largest).
 
-    ``shared`` lists the other articles that also hold a segment (``(row, article)``,
-    for copies), so every article's vector is complete whichever copy came first.
     ``n_topics=None`` chooses the grain (a calibrated threshold); an int cuts the
     story tree at exactly that many stories.  A corpus whose articles are all the
     same forms one story with a :class:`SmallCorpusWarning`.  Ties in size are
@@ -137,20 +133,18 @@ def find_themes(
     >>> found.labels[:2].tolist(), sorted(found.labels.tolist())
     ([0, 0], [0, 0, 1, 2])
     """
-    rows = np.concatenate([np.arange(len(X)), np.asarray([i for i, _ in shared], dtype=np.int64)])
-    aids, A = article_vectors(X[rows], [*map(str, articles), *(str(a) for _, a in shared)])
+    aids, A = article_vectors(X, [str(a) for a in articles])
     inv = np.searchsorted(np.asarray(aids, dtype=object), np.asarray(list(articles), dtype=object).astype(str))
     story, was_outlier, grain = _cut(A, len(X), n_topics, granularity, threshold, model_id, min_topic_size, reduce_outliers)
     rank = np.empty(len(aids), dtype=np.int64)
     rank[canonical_order(A)] = np.arange(len(aids))
     labels = _number_by_size(story[inv], rank[inv])
     renumber = {int(old): int(new) for old, new in zip(story[inv].tolist(), labels.tolist())}
-    article_topics = {a: renumber.get(int(t), -1) for a, t in zip(aids, story.tolist())}
     grain["stories"] = len(set(labels.tolist()) - {-1})
-    groups = _groups(A, np.array([article_topics[a] for a in aids]), n_groups)
+    groups = _groups(A, np.array([renumber.get(int(t), -1) for t in story.tolist()]), n_groups)
     if groups:
         grain["groups"] = len(set(groups.values()))
-    return Assignment(labels, was_outlier[inv], groups=groups, grain=grain, article_topics=article_topics)
+    return Assignment(labels, was_outlier[inv], groups=groups, grain=grain)
 
 
 def _cut(

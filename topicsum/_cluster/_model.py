@@ -69,8 +69,6 @@ class ThemeModel:
         Group of every story (empty when there are too few stories for groups).
     group_labels_, group_keywords_ : dict
         Label and keywords of every group.
-    article_topics_ : dict of str to int
-        The story of every article, copy-only articles included.
     grain_ : dict
         How the stories were cut: the method, the threshold and where its
         calibration came from, the number of stories and groups (run.json
@@ -145,7 +143,6 @@ class ThemeModel:
         groups: Sequence[str] | None = None,
         titles: Sequence[str] | None = None,
         embedder: Embedder | None = None,
-        shared: Sequence[tuple[int, str]] = (),
     ) -> ThemeModel:
         """Find the themes of ``texts`` (unique segments, in canonical order).
 
@@ -163,10 +160,6 @@ class ThemeModel:
         embedder : Embedder or None
             Used to embed keyword candidates; without it keywords are plain
             c-TF-IDF.
-        shared : sequence of (int, str)
-            Other articles that also hold a text (``(index, article id)``: the
-            copies left out of ``texts``), so that an article's vector does
-            not depend on which copy was kept.
 
         Returns
         -------
@@ -178,7 +171,7 @@ class ThemeModel:
         cfg = self.config
         articles = [str(g) for g in groups] if groups is not None else [f"text-{i}" for i in range(len(texts))]
         found = find_themes(
-            X, articles, n_topics=None if cfg.n_topics == "auto" else int(cfg.n_topics), shared=shared,
+            X, articles, n_topics=None if cfg.n_topics == "auto" else int(cfg.n_topics),
             granularity=cfg.granularity, threshold=cfg.story_threshold, model_id=getattr(embedder, "model_id", None),
             min_topic_size=cfg.min_topic_size, reduce_outliers=cfg.reduce_outliers, n_groups=cfg.n_groups,
         )  # fmt: skip
@@ -198,7 +191,6 @@ class ThemeModel:
         # BERTopic numbers topics by size itself (ties in its own order): follow its numbering
         renumber = dict(zip(found.labels.tolist(), self.topics_.tolist()))
         self.groups_ = {renumber[t]: g for t, g in found.groups.items()}
-        self.article_topics_ = {a: renumber.get(t, t) for a, t in found.article_topics.items()}
         self._describe()
         return self
 
@@ -291,8 +283,6 @@ class ThemeModel:
             vals, counts = np.unique(olds, return_counts=True)
             moved[int(new_t)] = self.groups_.get(int(vals[counts.argmax()]), -1)
         self.groups_ = {t: g for t, g in moved.items() if g >= 0 and t >= 0} if self.groups_ else {}
-        new_of_old = {int(o): int(n) for o, n in zip(old.tolist(), self.topics_.tolist())}
-        self.article_topics_ = {a: new_of_old.get(t, t) for a, t in self.article_topics_.items()}
         self._describe()
 
     def reduce(self, n_topics: int) -> ThemeModel:

@@ -72,7 +72,6 @@ def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | N
         "group_labels": {str(k): v for k, v in model.group_labels_.items()},
         "group_keywords": {str(k): [[w, s] for w, s in v] for k, v in model.group_keywords_.items()},
         "grain": model.grain_,
-        "article_topics": model.article_topics_,
     }
     (path / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
@@ -117,9 +116,6 @@ def load_state(model: ThemeModel, path: Path, *, embedder: Embedder | None = Non
     model.group_labels_ = {int(k): v for k, v in (state.get("group_labels") or {}).items()}
     model.group_keywords_ = {int(k): [(w, float(s)) for w, s in v] for k, v in (state.get("group_keywords") or {}).items()}
     model.grain_ = dict(state.get("grain") or {})
-    model.article_topics_ = {str(a): int(t) for a, t in (state.get("article_topics") or {}).items()} or {
-        a: int(t) for a, t in zip(model.articles_, model.topics_.tolist())
-    }
     params = dict(state["params"])
     params.pop("article_context", None)  # retired: models saved by topicsum before stories
     return params

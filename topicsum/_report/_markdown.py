@@ -82,7 +82,7 @@ def _header(view: dict[str, Any]) -> list[str]:
     if view["created"]:
         lines += [f"Made with topicsum {md_escape(view['tool_version'])} on {md_escape(view['created'])}.", ""]
     lines += _table(
-        ["Files", "Articles", "Segments", "Duplicates skipped", "Themes", "Outliers"],
+        ["Files", "Articles", "Segments", "Duplicates", "Themes", "Outliers"],
         [[num(c["files"]) if c["files"] is not None else "—", num(c["articles"]), num(c["segments"]),
           num(c["duplicates"]), num(c["themes"]), num(c["outliers"])]],  # fmt: skip
         "rrrrrr",
@@ -197,7 +197,7 @@ def _appendix(view: dict[str, Any]) -> list[str]:
             if s["duplicate_of"]:
                 dup = md_escape(s["duplicate_of"])
                 target = f"[{dup}](#{s['duplicate_anchor']})" if s["duplicate_anchor"] else dup
-                lines.append(f"*Duplicate of {target}; skipped when finding themes.*")
+                lines.append(f"*Duplicate of {target} (an exact or near copy: the digests quote it once).*")
             lines += ["", md_escape(s["text"]), ""]
     return lines
 

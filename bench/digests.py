@@ -46,16 +46,18 @@ def _clusters(path: Path, limit: int | None) -> list[dict[str, Any]]:
     return rows
 
 
-def _segments(documents: list[str], max_paragraphs: int) -> tuple[dict[str, str], dict[str, str]]:
-    texts: dict[str, str] = {}
-    outlets: dict[str, str] = {}
+def _segments(documents: list[str], max_paragraphs: int) -> dict[str, Any]:
+    """The cluster's paragraphs as segments: one article per document, paragraphs in order."""
+    from topicsum._summarise import SegmentInfo
+
+    segments: dict[str, Any] = {}
     for d, doc in enumerate(documents):
         paras = [p.strip() for p in doc.replace("\r", "").split("\n") if p.strip()]
+        offset = 0
         for p, para in enumerate(paras[:max_paragraphs]):
-            sid = f"d{d}p{p}"
-            texts[sid] = para
-            outlets[sid] = f"doc{d + 1}"
-    return texts, outlets
+            segments[f"d{d}p{p}"] = SegmentInfo(para, f"d{d}", offset, f"doc{d + 1}")
+            offset += len(para) + 1
+    return segments
 
 
 def _lead(documents: list[str], words: int) -> str:
@@ -78,16 +80,17 @@ def markdown_table(data: dict[str, Any]) -> list[str]:
         f"Digests on Multi-News, {data.get('clusters')} clusters (ROUGE F, rouge-score with stemming; "
         f"model load cold/warm: {data.get('load')}):",
         "",
-        "| system | R-1 | R-2 | R-L | words | s/cluster | guard generated/kept/replaced |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| system | R-1 | R-2 | R-L | words | s/cluster | guard generated/kept/replaced | digests with a generated sentence |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for m, r in data["results"].items():
         g = r.get("guard")
         gs = f"{g['generated']}/{g['kept']}/{g['replaced']}" if g else ""
+        share = f"{r['share_with_generated']:.0%}" if "share_with_generated" in r else ""
         lines.append(f"| {m} | {r['rouge1']:.2f} | {r['rouge2']:.2f} | {r['rougeL']:.2f} | {r['mean_words']:.0f} | "
-                     f"{r['seconds_per_cluster']:.2f} | {gs} |")  # fmt: skip
+                     f"{r['seconds_per_cluster']:.2f} | {gs} | {share} |")  # fmt: skip
     for k, v in (data.get("published") or {}).items():
-        lines.append(f"| {k} (published) | {v['rouge1']:.2f} | {v['rouge2']:.2f} | | | | |")
+        lines.append(f"| {k} (published) | {v['rouge1']:.2f} | {v['rouge2']:.2f} | | | | | |")
     return lines
 
 
@@ -126,8 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     cache_dir = Path(args.cache_dir or os.environ.get("TOPICSUM_CACHE") or ROOT / "bench" / "cache")
     clusters = _clusters(DATA, args.limit)
     embedder = get_embedder(EmbedConfig())
-    base = SummariseConfig(summariser=args.summariser, engine=args.engine, digest_sentences=args.sentences,
-                           llm_labels=False)  # fmt: skip
+    base = SummariseConfig(summariser=args.summariser, engine=args.engine, digest_sentences=args.sentences)
     overrides = {
         k: v for k, v in (("prompt_tokens", args.prompt_tokens), ("max_new_tokens", args.max_new_tokens),
                           ("repetition_penalty", args.repetition_penalty)) if v is not None
@@ -159,15 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         results[m] = {"scores": [], "seconds": 0.0, "words": 0, "guard": {"generated": 0, "kept": 0, "replaced": 0}}
     results["lead"] = {"scores": [], "seconds": 0.0, "words": 0}
     for ci, row in enumerate(clusters):
-        texts, outlets = _segments(row["documents"], args.max_paragraphs)
+        segments = _segments(row["documents"], args.max_paragraphs)
         ref = row["summary"].lstrip("–- ").strip()
-        theme = Theme(0, "cluster", (), len(texts), tuple(texts), (), ())
+        theme = Theme(0, "cluster", (), len(segments), tuple(segments), (), ())
         rec: dict[str, Any] = {"id": row["id"]}
         target_words = None
         for m in order:
             cfg = dataclasses.replace(base, mode=m, summariser="extractive" if m == "extractive" else base.summariser)
             t = time.perf_counter()
-            digests, info = S.summarise_themes([theme], texts=texts, outlets=outlets, embedder=embedder,
+            digests, info = S.summarise_themes([theme], segments=segments, embedder=embedder,
                                                config=cfg, cache_dir=cache_dir, show_progress=False)  # fmt: skip
             dt = time.perf_counter() - t
             d = digests[0]
@@ -180,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             if "guard" in r:
                 for k in ("generated", "kept", "replaced"):
                     r["guard"][k] += getattr(d, k)
+            r["with_generated"] = r.get("with_generated", 0) + any(x.method == "generated" for x in d.sentences)
             rec[m] = {"rouge1": round(sc["rouge1"].fmeasure * 100, 2), "seconds": round(dt, 2),
                       "generated": d.generated, "kept": d.kept, "replaced": d.replaced}  # fmt: skip
             texts_out.append({"id": row["id"], "mode": m, "text": text})
@@ -209,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         if "guard" in r:
             summary[m]["guard"] = r["guard"]
+            summary[m]["share_with_generated"] = round(r.get("with_generated", 0) / n, 4)
     out = {
         "data": "../shared/data/multi_news_test200.jsonl",
         "clusters": len(clusters),

@@ -87,3 +87,16 @@ def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
         return
     (sysfs / "topicsum-probe").unlink()  # pragma: no cover
     pytest.skip("needs a folder that root cannot write to")  # pragma: no cover
+
+
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Close llama-cpp-python's two process-long /dev/null handles, which warn at exit under -W error."""
+    import sys
+
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None:
+            handle.close()

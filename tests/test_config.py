@@ -71,8 +71,8 @@ def test_bad_toml_names_the_file(tmp_path):
 
 
 def test_cli_strings_are_coerced():
-    cfg = Config.from_options(n_topics="5", max_chars="600", llm_labels="false", formats="html,md")
-    assert (cfg.cluster.n_topics, cfg.segment.max_chars, cfg.summarise.llm_labels) == (5, 600, False)
+    cfg = Config.from_options(n_topics="5", max_chars="600", dedupe="false", formats="html,md")
+    assert (cfg.cluster.n_topics, cfg.segment.max_chars, cfg.segment.dedupe) == (5, 600, False)
     assert cfg.report.formats == ("html", "md")
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd

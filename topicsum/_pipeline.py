@@ -124,7 +124,6 @@ def run(
     if cfg.summarise.summariser != "none":
         with timer.stage("summarise"):
             digests, summariser = _digests(themes, units, embedder, cfg, cache_dir, fit_key, show_progress)
-        themes = _with_llm_labels(themes, digests) if cfg.summarise.llm_labels else themes
 
     segments, articles = theme_tables(frame, corpus.articles_frame(), units, model, themes)
     manifest = run_manifest(
@@ -184,18 +183,25 @@ def _digests(
     show_progress: bool | None,
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
     """The digests of the themes, reused from the digest cache when the themes and settings are unchanged."""
-    from ._summarise import summarise_themes
+    from ._summarise import DIGEST_RULES_VERSION, SegmentInfo, summarise_themes
 
-    key = content_key({"themes": fit_key, "summarise": dataclasses.asdict(cfg.summarise)})
+    key = content_key(
+        {"themes": fit_key, "summarise": dataclasses.asdict(cfg.summarise), "rules": DIGEST_RULES_VERSION}
+    )
     path = cache_dir / "digests" / f"{key}.json" if cfg.embed.cache else None
     cached = read_digests(path, themes)
     if cached is not None:  # its timings are those of the run that wrote it
         digests, info = cached
         return digests, {**info, "from_cache": True}
+    segments = {
+        sid: SegmentInfo(text, article, start, outlet, headline, published)
+        for sid, text, article, start, outlet, headline, published in zip(
+            units.ids, units.texts, units.article_ids, units.starts, units.outlets, units.headlines, units.published
+        )
+    }
     digests, info = summarise_themes(
         [t for t in themes if t.topic_id >= 0],
-        texts=dict(zip(units.ids, units.texts)),
-        outlets=dict(zip(units.ids, units.outlets)),
+        segments=segments,
         embedder=embedder,
         config=cfg.summarise,
         cache_dir=cache_dir,
@@ -204,13 +210,3 @@ def _digests(
     )
     write_digests(path, digests, info)
     return digests, {**info, "from_cache": False}
-
-
-def _with_llm_labels(themes: list[Theme], digests: Mapping[int, Digest]) -> list[Theme]:
-    """The themes with the labels the summariser proposed and the checker accepted."""
-    return [
-        dataclasses.replace(t, label=digests[t.topic_id].label)
-        if t.topic_id in digests and digests[t.topic_id].label
-        else t
-        for t in themes
-    ]

@@ -32,6 +32,8 @@ class FitSegments:
     article_ids: list[str]
     outlets: list[str]
     headlines: list[str]
+    starts: list[int]
+    published: list[str]
     row_to_fit: np.ndarray  # for every row of the segments table, its position in ``ids``
     n_unique: int  # segments that are not copies of another
 
@@ -46,7 +48,8 @@ def fit_segments(segments: pd.DataFrame) -> FitSegments:
     Examples
     --------
     >>> frame = pd.DataFrame({"segment_id": ["b", "a", "c"], "duplicate_of": [None, None, "a"],
-    ...     "text": ["B", "A", "A"], "article_id": ["x", "y", "z"], "outlet": ["", "", ""], "headline": ["", "", ""]})
+    ...     "text": ["B", "A", "A"], "article_id": ["x", "y", "z"], "outlet": ["", "", ""], "headline": ["", "", ""],
+    ...     "start": [0, 0, 0], "published": ["", "", ""]})
     >>> f = fit_segments(frame)
     >>> f.ids, f.row_to_fit.tolist(), f.n_unique
     (['a', 'b', 'c'], [1, 0, 2], 2)
@@ -65,6 +68,8 @@ def fit_segments(segments: pd.DataFrame) -> FitSegments:
         article_ids=column("article_id"),
         outlets=column("outlet"),
         headlines=column("headline"),
+        starts=[int(v) for v in segments["start"].to_numpy()[order]],
+        published=column("published"),
         row_to_fit=row_to_fit,
         n_unique=int((~dup.map(lambda v: isinstance(v, str) and bool(v))).sum()),
     )

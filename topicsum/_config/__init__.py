@@ -85,6 +85,8 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
 #: Options of earlier versions that no longer exist: read (from an old run.json) and ignored, with why.
 RETIRED: dict[tuple[str, str], str] = {
     ("cluster", "article_context"): "stories are found per article, so segments no longer mix in their article",
+    ("summarise", "llm_labels"): "the model's proposed labels were rejected on every theme and cost seconds a theme",
+    ("summarise", "overview_sentences"): "the hybrid digest opens with one generated sentence",
 }
 
 

@@ -237,32 +237,43 @@ class SummariseConfig:
     ----------
     summariser : str
         ``"smollm2"`` (bundled SmolLM2-135M-Instruct, offline), ``"extractive"``
-        (verbatim sentences only), ``"none"`` (skip digests), or any Hugging
-        Face model name or local folder (seq2seq or instruction-tuned causal).
+        (no model: chosen sentences only), ``"openai"`` (your own model behind
+        an OpenAI-compatible server: Ollama, llama.cpp's server, vLLM, LM
+        Studio; see ``llm_base_url``), ``"none"`` (skip digests), a local
+        ``.gguf`` file, or any Hugging Face model name or local folder.
     engine : str
         For GGUF models: ``"auto"`` (llama.cpp when installed, else
         transformers), ``"transformers"`` or ``"llama.cpp"``.
     mode : str
-        ``"hybrid"`` (a generated overview, then key extracted sentences),
-        ``"abstractive"`` (guarded generated digest) or ``"extractive"``.
+        ``"hybrid"`` (the story's key sentences, opened by a generated
+        sentence that says what happened when the guard keeps one),
+        ``"extractive"`` (the key sentences only) or ``"abstractive"``
+        (generated sentences, guarded, topped up with key sentences).
     digest_sentences : int
         Sentences per digest.
     max_new_tokens : int
-        Generation budget per digest.
+        Generation budget per call.
     repetition_penalty : float
         Decoding repetition penalty (greedy decoding is always used).
-    llm_labels : bool
-        Let the summariser propose short theme labels (checked, with the
-        keyword label as fallback).
     prompt_tokens : int
-        Prompt budget in model tokens: the instruction plus as many of the
-        theme's central sentences as fit (whole sentences are dropped, the
-        instruction is never cut).
-    overview_sentences : int
-        Generated overview sentences at the head of a hybrid digest.
+        Prompt budget in model tokens for the abstractive mode: the
+        instruction plus as many of the theme's key sentences as fit.
+    opening_tries : int
+        Lead sentences the model may try to condense into the opening
+        sentence before the digest opens with a quoted one.
     guard_threshold : float
         Cosine similarity a generated sentence needs to its closest source
         sentence to be kept by the faithfulness guard.
+    llm_base_url, llm_model : str
+        For ``summariser="openai"``: the server's address (else
+        ``$TOPICSUM_LLM_BASE_URL`` or ``$OPENAI_BASE_URL``) and the model
+        (else ``$TOPICSUM_LLM_MODEL``, else the first the server lists).  The
+        API key is read from ``$TOPICSUM_LLM_API_KEY`` or ``$OPENAI_API_KEY``
+        only, so it never reaches run.json.
+    llm_timeout : float
+        Seconds to wait for one answer of the server.
+    llm_retries : int
+        Further tries after a connection error, a timeout or HTTP 429/5xx.
 
     Examples
     --------
@@ -275,22 +286,27 @@ class SummariseConfig:
     mode: str = "hybrid"
     digest_sentences: int = 5
     max_new_tokens: int = 96
-    repetition_penalty: float = 1.0
-    llm_labels: bool = True
+    repetition_penalty: float = 1.1
     prompt_tokens: int = 512
-    overview_sentences: int = 2
+    opening_tries: int = 3
     guard_threshold: float = 0.6
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_timeout: float = 60.0
+    llm_retries: int = 2
 
     def __post_init__(self) -> None:
-        _check(bool(self.summariser), "summariser must be 'smollm2', 'extractive', 'none' or a model name.")
+        _check(bool(self.summariser), "summariser must be 'smollm2', 'extractive', 'openai', 'none' or a model name.")
         _choice("engine", self.engine, ("auto", "transformers", "llama.cpp"))
         _choice("mode", self.mode, ("hybrid", "abstractive", "extractive"))
         _check(self.digest_sentences >= 1, "digest_sentences must be at least 1.")
         _check(self.max_new_tokens >= 8, "max_new_tokens must be at least 8.")
         _check(self.repetition_penalty >= 1.0, "repetition_penalty must be at least 1.0.")
         _check(self.prompt_tokens >= 64, "prompt_tokens must be at least 64.")
-        _check(1 <= self.overview_sentences <= 3, "overview_sentences must be between 1 and 3.")
+        _check(0 <= self.opening_tries <= 10, "opening_tries must be between 0 and 10.")
         _check(0.0 < self.guard_threshold < 1.0, "guard_threshold must be between 0 and 1.")
+        _check(self.llm_timeout > 0, "llm_timeout must be a number of seconds above 0.")
+        _check(0 <= self.llm_retries <= 10, "llm_retries must be between 0 and 10.")
 
 
 REPORT_FORMATS = ("html", "pdf", "md")

@@ -1,10 +1,20 @@
-"""One theme's digest: extract -> generate -> guard -> fill.
+"""One story's digest: the sentences that say what happened, opened by a generated sentence when it is faithful.
 
-The theme's most central, non-duplicate sentences are extracted (MMR); the
-model sees as many of them as fit in its prompt budget, each with its outlet;
-what it writes is split into sentences and passed through the faithfulness
-guard.  A dropped sentence is replaced by the best extracted sentence, so a
-digest keeps its length and every sentence cites the segments it came from.
+* ``extractive``: :func:`~._select.select_sentences` picks the story's key
+  sentences (leads, facts several outlets report, then what was said) from
+  the sentences that can stand alone (:mod:`._standalone`).
+* ``hybrid`` (the default): the same, and the model condenses the opening
+  lead sentence into one shorter sentence that says what happened.  It is
+  kept only when the guard passes it (close to its source, every number and
+  name supported, quotes word for word), it keeps its speaker, polarity and
+  units (:mod:`._attribution`) and it is its source sentence with words left
+  out (:func:`insertions`: no word added or moved); else the next article's
+  lead is tried, up to ``opening_tries``.  A one-article story needs no
+  model: its lead says what happened.
+* ``abstractive``: the model writes the digest from the key sentences; what
+  the guard keeps opens it, key sentences fill the rest.
+
+Every sentence cites the segments it comes from.
 """
 
 from __future__ import annotations
@@ -17,30 +27,55 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._generators import DIGEST_INSTRUCTION, LABEL_INSTRUCTION, OVERVIEW_INSTRUCTION, REWRITE_INSTRUCTION, Generator
-from ._guard import META, STOP_WORDS, GuardResult, clean_generated, guard_sentences, strip_word
-from ._select import extract_sentences
-from ._sentences import SourceSentence, encode
 from .._types import Digest, DigestSentence, Theme
+from ._attribution import attribution_problems
+from ._generators import DIGEST_INSTRUCTION, Generator
+from ._guard import STOP_WORDS, GuardResult, clean_generated, guard_sentences
+from ._select import select_sentences
+from ._sentences import SourceSentence
+from ._standalone import Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
 
-__all__ = ["REWRITE_TRIES", "ThemeWork", "check_label", "digest_theme", "fit_excerpts"]
+__all__ = [
+    "OPENING_EXAMPLE",
+    "REWRITE_INSTRUCTION",
+    "ThemeWork",
+    "digest_theme",
+    "fit_excerpts",
+    "insertions",
+]
 
 logger = logging.getLogger(__name__)
 
-#: Central sentences the model may try to condense when its overview fails the guard.
-REWRITE_TRIES = 3
+REWRITE_INSTRUCTION = (
+    "Shorten the news sentence below by leaving out words, so that it says what happened. "
+    "Keep who said it, its names and its numbers exactly. Reply with the sentence only."
+)
+#: A made-up worked example shown before the request: shorten by leaving words out, keep the speaker and numbers.
+OPENING_EXAMPLE = (
+    "Officials said on Tuesday that the city council, which met for four hours behind closed doors, had voted "
+    "7-2 to close the Elm Street bridge for repairs until March, according to a statement.",
+    "Officials said the city council had voted 7-2 to close the Elm Street bridge until March.",
+)
+#: A generated opening must condense its source: at most this share of its length.
+MAX_LENGTH_RATIO = 1.0
+_META_LINE = re.compile(
+    r"^\s*(?:the\s+)?(?:news(?:\s+sentence)?|rewritten(?:\s+sentence)?|(?:shorter\s+)?sentence|answer|"
+    r"here is[^:]{0,40}|the (?:shorter|rewritten) sentence(?: is)?)\s*:\s*",
+    re.I,
+)
 
 
 @dataclass
 class ThemeWork:
-    """A theme with its source sentences and their unit embeddings (rows aligned)."""
+    """A theme with its sentences, their verdicts and unit embeddings (zero rows for sentences not chosen from)."""
 
     theme: Theme
     sources: list[SourceSentence]
     embeddings: np.ndarray
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 def fit_excerpts(gen: Generator, instruction: str, candidates: Sequence[str], budget: int) -> list[str]:
@@ -48,9 +83,8 @@ def fit_excerpts(gen: Generator, instruction: str, candidates: Sequence[str], bu
 
     Whole excerpts are dropped; the instruction is never cut.
     """
-    base = gen.prompt_tokens(instruction, [])
+    used = gen.prompt_tokens(instruction, [])
     chosen: list[str] = []
-    used = base
     for text in candidates:
         cost = gen.text_tokens(text) + 2
         if used + cost > budget:
@@ -62,177 +96,147 @@ def fit_excerpts(gen: Generator, instruction: str, candidates: Sequence[str], bu
     return chosen
 
 
-def _excerpt(s: SourceSentence) -> str:
-    return f"({s.outlet}) {s.text}" if s.outlet else s.text
+def insertions(generated: str, source: str) -> list[str]:
+    """Words of ``generated`` that are not ``source``'s words in the same order (by five-letter stem).
 
-
-def _label_words(text: str) -> list[str]:
-    return [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’\-]*", text)]
-
-
-def check_label(raw: str, theme: Theme, sources: Sequence[SourceSentence]) -> str | None:
-    """Clean the proposed label; ``None`` unless it has 3-6 words whose content words occur in the theme.
+    A faithful condensed sentence leaves words out; it does not add or move them.
 
     Examples
     --------
-    >>> theme = Theme(0, "", (("rail", 1.0),), 1, ("s1",), ("a1",), ("s1",))
-    >>> src = [SourceSentence("The rail line reopened after the storm.", "s1")]
-    >>> check_label("Rail line reopened", theme, src), check_label("The 3-word title:", theme, src)
-    ('Rail line reopened', None)
+    >>> insertions("Police closed the bridge on Monday.", "Police in riot gear closed the old bridge early on Monday.")
+    []
+    >>> insertions("The bridge was closed by police.", "Police closed the bridge on Monday.")
+    ['was', 'closed', 'by', 'police']
     """
-    line = next((ln for ln in raw.strip().splitlines() if ln.strip()), "")
-    line = re.sub(r"^\s*(?:title|label|headline)\s*:\s*", "", line, flags=re.I)
-    line = re.sub(r"[*_#`]", "", line).strip().strip(" \"'“”.:;!-")
-    words = line.split()
-    if not 3 <= len(words) <= 6 or len(line) > 80 or re.search(r"[:\"“”()\[\]]", line):
-        return None
-    if len({w.lower() for w in words}) < len(words) or META.search(line):
-        return None  # repeated words or talk about the excerpts
-    vocab: set[str] = set()
-    for kw, _ in theme.keywords:
-        vocab.update(_label_words(kw))
-    for s in sources:
-        vocab.update(_label_words(s.text))
-    for w in _label_words(line):
-        w = w.strip("'’-")
-        if w in STOP_WORDS or len(w) <= 2:
-            continue
-        if not ({w, w.rstrip("s"), w + "s", strip_word(w)} & vocab):
-            return None
-    return line
-
-
-@dataclass
-class _Draft:
-    """The digest being built: chosen sentences (``dropped`` placeholders included) and guard counts."""
-
-    sources: list[SourceSentence]
-    embeddings: np.ndarray
-    chosen: list[DigestSentence] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
-    used: set[int] = field(default_factory=set)
-    generated: int = 0
-    kept: int = 0
-    dropped: int = 0
-
-    def quote(self, idx: int) -> DigestSentence:
-        s = self.sources[idx]
-        return DigestSentence(s.text, (s.segment_id,), "extractive")
-
-    def take(self, verdicts: Sequence[GuardResult], embedder: Any) -> None:
-        """Add the guard's verdicts: verbatim copies as quotes, kept sentences, placeholders for dropped ones."""
-        for v in verdicts:
-            if v.verbatim:
-                j = next(k for k, s in enumerate(self.sources) if s.text == v.text)
-                if j not in self.used:
-                    self.used.add(j)
-                    self.chosen.append(self.quote(j))
-                    self.vectors.append(self.embeddings[j])
-                continue
-            self.generated += 1
-            if v.kept:
-                self.kept += 1
-                self.chosen.append(DigestSentence(v.text, v.segment_ids, "generated"))
-                self.vectors.append(encode(embedder, [v.text])[0])
-            else:
-                self.dropped += 1
-                self.chosen.append(DigestSentence("", (), "dropped"))  # placeholder, filled later
-                logger.debug("Guard dropped %r (%s %s)", v.text, v.reason, v.missing)
+    src = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", source)]
+    out, k = [], 0
+    for word in re.findall(r"[A-Za-z0-9]+", generated):
+        low = word.lower()
+        # the same word, or the same stem ("work" / "working"): a five-letter prefix either way
+        j = next((j for j in range(k, len(src)) if src[j].startswith(low[:5]) or low.startswith(src[j][:5])), None)
+        if j is None:
+            out.append(low)
+        else:
+            k = j + 1
+    return out
 
 
 def digest_theme(
     work: ThemeWork, gen: Generator | None, embedder: Any, config: SummariseConfig, seed: int
 ) -> tuple[Digest, dict[str, Any]]:
     """The digest of one theme, and per-theme statistics for run.json."""
-    sources, emb = work.sources, work.embeddings
     n = config.digest_sentences
-    lengths = [len(s.text) for s in sources]
-    stats: dict[str, Any] = {"prompt_excerpts": 0, "label_proposed": None}
-    draft = _Draft(sources, emb)
-    if gen is None or config.mode == "extractive" or len(sources) <= 1:
-        picks = extract_sentences(emb, n, lengths=lengths)
-        return Digest(work.theme.topic_id, tuple(draft.quote(i) for i in picks)), stats
+    picks = select_sentences(work.sources, work.embeddings, k_sentences=n, verdicts=work.verdicts)
+    if not picks:  # nothing can stand alone: the first sentences, as they are
+        picks = [(i, s.text) for i, s in enumerate(work.sources[:n])]
+    quoted = [DigestSentence(text, (work.sources[i].segment_id,), "extractive") for i, text in picks]
+    stats: dict[str, Any] = {"tries": 0}
+    if gen is None or config.mode == "extractive":
+        return Digest(work.theme.topic_id, tuple(quoted)), stats
+    if config.mode == "abstractive":
+        return _abstractive(work, picks, quoted, gen, embedder, config, seed, stats)
+    if len({s.article for s in work.sources}) <= 1:
+        return Digest(work.theme.topic_id, tuple(quoted)), stats  # one article: its lead says what happened
+    opening, index, tries, dropped = _opening(work, picks, gen, embedder, config, seed)
+    stats["tries"] = tries
+    if opening is None:
+        return Digest(work.theme.topic_id, tuple(quoted), generated=tries, replaced=dropped), stats
+    rest = [q for (i, _), q in zip(picks, quoted) if i != index]
+    sentences = (opening, *rest[: n - 1])
+    return Digest(work.theme.topic_id, sentences, generated=tries, kept=1, replaced=dropped), stats
 
-    ranking = extract_sentences(emb, max(n * 4, 24), lengths=lengths)
-    label = _propose_label(work, gen, ranking, stats, seed) if config.llm_labels and gen.instructions else None
-    abstractive = config.mode == "abstractive"
+
+def _candidates(work: ThemeWork, picks: Sequence[tuple[int, str]]) -> list[int]:
+    """Sentences worth condensing into the opening: the digest's opener, then other articles' leads."""
+    order = [picks[0][0]] if picks else []
+    lead_rank: dict[int, int] = {}
+    for i, (s, v) in enumerate(zip(work.sources, work.verdicts)):
+        if v.ok and s.article not in lead_rank:
+            lead_rank[s.article] = i
+    order += [i for i in lead_rank.values() if i not in order]
+    return order
+
+
+def _opening(
+    work: ThemeWork, picks: Sequence[tuple[int, str]], gen: Generator, embedder: Any, config: SummariseConfig, seed: int
+) -> tuple[DigestSentence | None, int, int, int]:
+    """The first generated opening the checks keep: (sentence, index of its source, tries, dropped)."""
+    texts = {i: t for i, t in picks}
+    dropped = 0
+    candidates = _candidates(work, picks)[: config.opening_tries]
+    for tries, i in enumerate(candidates, 1):
+        source = texts.get(i) or (work.verdicts[i].text if work.verdicts[i].ok else work.sources[i].text)
+        raw = gen.generate(
+            f"{REWRITE_INSTRUCTION}\n\nNews sentence:\n{source}", [], max_new_tokens=min(config.max_new_tokens, 64),
+            repetition_penalty=config.repetition_penalty, seed=seed,
+            examples=[(f"{REWRITE_INSTRUCTION}\n\nNews sentence:\n{OPENING_EXAMPLE[0]}", OPENING_EXAMPLE[1])],
+        )  # fmt: skip
+        cleaned = clean_generated("\n".join(_META_LINE.sub("", line) for line in raw.split("\n")))[:1]
+        verdicts = guard_sentences(cleaned, work.sources, work.embeddings, embedder, threshold=config.guard_threshold)
+        if not verdicts or verdicts[0].verbatim:
+            continue
+        verdict = _checked(verdicts[0], work, i, source)
+        if verdict.kept:
+            cites = tuple(dict.fromkeys((work.sources[i].segment_id, *verdict.segment_ids)))
+            return DigestSentence(verdict.text, cites, "generated"), i, tries, dropped
+        dropped += 1
+        logger.debug("Opening dropped %r (%s %s)", verdict.text, verdict.reason, verdict.missing)
+    return None, -1, len(candidates), dropped
+
+
+def _checked(
+    verdict: GuardResult, work: ThemeWork, index: int, source: str, *, condensed: bool = True
+) -> GuardResult:
+    """The guard's verdict, failed too when the sentence changes who said what, or, for a ``condensed``
+    sentence, is longer than its source or is not its source with words left out."""
+    if not verdict.kept:
+        return verdict
+    src = work.sources[index]
+    before = [s.text for s in work.sources[:index] if s.article == src.article]
+    problems = attribution_problems(verdict.text, source, before=before)
+    if condensed and len(verdict.text) > MAX_LENGTH_RATIO * len(source):
+        problems.append("longer than its source")
+    inserted = insertions(verdict.text, source) if condensed else []
+    if [w for w in inserted if w not in STOP_WORDS] or len(inserted) > 2:
+        problems.append(f"is not its source with words left out ({', '.join(inserted)})")
+    if problems:
+        return GuardResult(verdict.text, False, cosine=verdict.cosine, missing=tuple(problems), reason="attribution")
+    return verdict
+
+
+def _abstractive(
+    work: ThemeWork,
+    picks: Sequence[tuple[int, str]],
+    quoted: Sequence[DigestSentence],
+    gen: Generator,
+    embedder: Any,
+    config: SummariseConfig,
+    seed: int,
+    stats: dict[str, Any],
+) -> tuple[Digest, dict[str, Any]]:
+    """The model writes ``digest_sentences`` sentences from the key ones; kept ones first, key sentences fill."""
+    n = config.digest_sentences
+    excerpts = [f"({work.sources[i].outlet}) {t}" if work.sources[i].outlet else t for i, t in picks]
     budget = min(config.prompt_tokens, gen.context_tokens - config.max_new_tokens - 8)
-    excerpts = fit_excerpts(
-        gen, DIGEST_INSTRUCTION if abstractive else OVERVIEW_INSTRUCTION, [_excerpt(sources[i]) for i in ranking], budget
-    )
-    stats["prompt_excerpts"] = len(excerpts)
-    instruction = DIGEST_INSTRUCTION.format(n=n) if abstractive else OVERVIEW_INSTRUCTION
+    excerpts = fit_excerpts(gen, DIGEST_INSTRUCTION, excerpts, budget)
     raw = gen.generate(
-        instruction, excerpts, max_new_tokens=config.max_new_tokens,
+        DIGEST_INSTRUCTION.format(n=n), excerpts, max_new_tokens=config.max_new_tokens,
         repetition_penalty=config.repetition_penalty, seed=seed,
     )  # fmt: skip
-    candidates = clean_generated(raw)[: n if abstractive else config.overview_sentences]
-    draft.take(guard_sentences(candidates, sources, emb, embedder, threshold=config.guard_threshold), embedder)
-    if draft.kept == 0 and gen.instructions:
-        _rewrite_central(draft, gen, embedder, config, ranking, seed)
-    target = n if config.mode == "hybrid" else max(len(draft.chosen), 1)
-    out, replaced = _fill(draft, target, lengths)
-    if not out:
-        out = [draft.quote(i) for i in extract_sentences(emb, n, lengths=lengths)]
-    digest = Digest(
-        work.theme.topic_id, tuple(out[: max(target, 1)]), generated=draft.generated, kept=draft.kept,
-        replaced=replaced, label=label,
-    )  # fmt: skip
-    stats["raw"] = raw[:2000]
-    return digest, stats
-
-
-def _propose_label(
-    work: ThemeWork, gen: Generator, ranking: Sequence[int], stats: dict[str, Any], seed: int
-) -> str | None:
-    kw = ", ".join(k for k, _ in work.theme.keywords[:8])
-    excerpts = [f"Keywords: {kw}"] + [_excerpt(work.sources[i]) for i in ranking[:3]]
-    raw = gen.generate(LABEL_INSTRUCTION, excerpts, max_new_tokens=16, repetition_penalty=1.0, seed=seed)
-    stats["label_proposed"] = raw.strip()[:120]
-    return check_label(raw, work.theme, work.sources)
-
-
-def _rewrite_central(
-    draft: _Draft, gen: Generator, embedder: Any, config: SummariseConfig, ranking: Sequence[int], seed: int
-) -> None:
-    """The overview failed the guard: let the model condense the most central sentences one at a time.
-
-    A task small enough for a small model to stay faithful; the first rewrite
-    the guard keeps opens the digest.
-    """
-    sources, emb = draft.sources, draft.embeddings
-    for j in [i for i in ranking if i not in draft.used][:REWRITE_TRIES]:
-        raw = gen.generate(
-            REWRITE_INSTRUCTION, [sources[j].text], max_new_tokens=min(config.max_new_tokens, 64),
-            repetition_penalty=config.repetition_penalty, seed=seed,
-        )  # fmt: skip
-        candidates = clean_generated(raw)[:1]
-        verdict = next(iter(guard_sentences(candidates, sources, emb, embedder, threshold=config.guard_threshold)), None)
-        if verdict is None or verdict.verbatim:
+    candidates = clean_generated(raw)[:n]
+    kept: list[DigestSentence] = []
+    for verdict in guard_sentences(candidates, work.sources, work.embeddings, embedder, threshold=config.guard_threshold):
+        if verdict.verbatim:
             continue
-        draft.generated += 1
+        index = next((k for k, s in enumerate(work.sources) if s.segment_id in verdict.segment_ids), 0)
+        verdict = _checked(verdict, work, index, work.sources[index].text, condensed=False)
         if verdict.kept:
-            draft.kept += 1
-            draft.used.add(j)
-            draft.chosen.insert(0, DigestSentence(verdict.text, verdict.segment_ids, "generated"))
-            draft.vectors.insert(0, encode(embedder, [verdict.text])[0])
-            return
-        logger.debug("Guard dropped rewrite %r (%s %s)", verdict.text, verdict.reason, verdict.missing)
-        draft.dropped += 1
-
-
-def _fill(draft: _Draft, target: int, lengths: Sequence[int]) -> tuple[list[DigestSentence], int]:
-    """Replace dropped placeholders, then top up to ``target``, with the best unused extracted sentences."""
-    n_fill = target - sum(1 for c in draft.chosen if c.method != "dropped")
-    selected = np.stack(draft.vectors) if draft.vectors else None
-    fill = extract_sentences(draft.embeddings, max(n_fill, 0), selected=selected, exclude=draft.used, lengths=lengths)
-    replaced = min(draft.dropped, len(fill))
-    fill_iter = iter(fill)
-    out: list[DigestSentence] = []
-    for c in draft.chosen:
-        if c.method != "dropped":
-            out.append(c)
-        elif (j := next(fill_iter, None)) is not None:
-            out.append(draft.quote(j))
-    out.extend(draft.quote(j) for j in fill_iter)
-    return out, replaced
+            kept.append(DigestSentence(verdict.text, verdict.segment_ids, "generated"))
+    cited = {sid for k in kept for sid in k.segment_ids}
+    fill = [q for q in quoted if not set(q.segment_ids) <= cited]
+    sentences = (*kept, *fill)[: max(n, 1)]
+    stats["raw"] = raw[:2000]
+    generated = len(candidates)
+    digest = Digest(work.theme.topic_id, tuple(sentences), generated=generated, kept=len(kept),
+                    replaced=min(generated - len(kept), len(fill)))  # fmt: skip
+    return digest, stats

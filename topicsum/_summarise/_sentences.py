@@ -15,20 +15,53 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SourceSentence", "encode", "norm_text", "split_sentences", "theme_sentences"]
+__all__ = [
+    "MAX_SENTENCES_PER_ARTICLE",
+    "SegmentInfo",
+    "SourceSentence",
+    "encode",
+    "merge_time_splits",
+    "norm_text",
+    "split_sentences",
+    "theme_sentences",
+]
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 600
 
 
+#: Sentences read per article: a news story's facts are in its first paragraphs (and the cost stays bounded).
+MAX_SENTENCES_PER_ARTICLE = 25
+
+
 @dataclass(frozen=True)
 class SourceSentence:
-    """One sentence of a theme's segment: the unit that is extracted and cited."""
+    """One sentence of a theme's segment: the unit that is extracted and cited.
+
+    ``position`` counts sentences from the start of the article (0 = its lead);
+    ``article`` numbers the theme's articles, ``para`` the article's segments.
+    """
 
     text: str
     segment_id: str
     outlet: str = ""
-    position: int = 0  # index of the sentence inside its segment
+    position: int = 0
+    article: int = 0
+    para: int = 0
+    headline: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """What the digest stage knows of a segment: its text and where it sits in its article."""
+
+    text: str
+    article_id: str = ""
+    start: int = 0
+    outlet: str = ""
+    headline: str = ""
+    published: str = ""
 
 
 def _clean(text: str) -> str:
@@ -54,31 +87,65 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     return out
 
 
-def theme_sentences(
-    segment_ids: Sequence[str], texts: Mapping[str, str], outlets: Mapping[str, str]
-) -> list[SourceSentence]:
-    """The theme's sentences, in segment order; a segment without a usable sentence gives its text.
+def theme_sentences(segment_ids: Sequence[str], segments: Mapping[str, SegmentInfo]) -> list[SourceSentence]:
+    """The theme's sentences with their place in their article, article by article in reading order.
+
+    Articles come in the order of their first segment in ``segment_ids``; an
+    article's segments are read by offset, so ``position`` counts from the
+    article's lead.  At most :data:`MAX_SENTENCES_PER_ARTICLE` sentences are
+    read per article; a sentence already seen (a copy) is left out.
 
     Examples
     --------
-    >>> [s.segment_id for s in theme_sentences(["a"], {"a": "Short."}, {})]
-    ['a']
+    >>> segs = {"b": SegmentInfo("More came later. It rained.", "a1", 40), "a": SegmentInfo("Rain fell. Roads shut.", "a1", 0)}
+    >>> [(s.text, s.position, s.para) for s in theme_sentences(["b", "a"], segs)]
+    [('Rain fell.', 0, 0), ('Roads shut.', 1, 0), ('More came later.', 2, 1), ('It rained.', 3, 1)]
     """
+    by_article: dict[str, list[tuple[int, str]]] = {}
+    for sid in segment_ids:
+        info = segments.get(sid)
+        if info is not None and info.text.strip():
+            by_article.setdefault(info.article_id or sid, []).append((info.start, sid))
     out: list[SourceSentence] = []
     seen: set[str] = set()
-    for sid in segment_ids:
-        text = texts.get(sid, "")
-        if not text or not text.strip():
-            continue
-        sents = [s for s in split_sentences(text) if MIN_SENTENCE_CHARS <= len(s) <= MAX_SENTENCE_CHARS]
-        if not sents:
-            sents = [_clean(text)[: MAX_SENTENCE_CHARS * 2]]
-        for k, s in enumerate(sents):
-            key = norm_text(s)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(SourceSentence(s, sid, outlets.get(sid, "") or "", k))
+    for a, (_, members) in enumerate(by_article.items()):
+        position = 0
+        for para, (_, sid) in enumerate(sorted(members)):
+            info = segments[sid]
+            for text in merge_time_splits(split_sentences(info.text)):
+                if position >= MAX_SENTENCES_PER_ARTICLE:
+                    break
+                key = norm_text(text)
+                if key and key not in seen:
+                    seen.add(key)
+                    out.append(
+                        SourceSentence(text[:MAX_SENTENCE_CHARS * 2], sid, info.outlet, position, a, para,
+                                       info.headline, info.published)  # fmt: skip
+                    )
+                position += 1
+    return out
+
+
+_TIME_END = re.compile(r"\b(?:[ap]\.m\.|noon\.)$", re.I)
+_TIME_CONT = re.compile(
+    r"^(?:(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day|local time|today|tonight)\b|(?:E|C|M|P)[SD]?T\b|GMT\b|UTC\b|[a-z(])"
+)
+
+
+def merge_time_splits(sentences: list[str]) -> list[str]:
+    """Undo a sentence cut after "a.m."/"p.m." when the sentence goes on ("at 5 p.m. Sunday and ...").
+
+    Examples
+    --------
+    >>> merge_time_splits(["It began at 5 p.m.", "Sunday and ended late.", "Then rain."])
+    ['It began at 5 p.m. Sunday and ended late.', 'Then rain.']
+    """
+    out: list[str] = []
+    for s in sentences:
+        if out and _TIME_END.search(out[-1]) and _TIME_CONT.match(s):
+            out[-1] = f"{out[-1]} {s}"
+        else:
+            out.append(s)
     return out
 
 

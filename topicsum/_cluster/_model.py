@@ -331,9 +331,11 @@ class ThemeModel:
         path : Path
             Folder to create or fill.
         embedding_model : str, bool or None
-            Recorded by BERTopic as the embedding model to reload (a name or
-            local folder); ``None`` records the embedder used in :meth:`fit`
-            when it has a ``source``; ``False`` records none.
+            A Hugging Face name or local folder for BERTopic's own
+            ``BERTopic.load`` to reload (it tries to, on every load, and may
+            reach for the hub); ``None`` or ``False`` records none: topicsum
+            records the embedder's source itself and :meth:`load` attaches
+            the ``embedder`` it is given.
         """
         self._check_fitted()
         save_state(self, Path(path), embedding_model=embedding_model)

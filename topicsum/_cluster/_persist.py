@@ -21,9 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .._embed import Embedder
     from ._model import ThemeModel
 
-__all__ = ["ARRAYS_FILE", "BERTOPIC_DIR", "STATE_FILE", "load_state", "save_state"]
+__all__ = ["ARRAYS_FILE", "BERTOPIC_DIR", "STATE_FILE", "STATE_FORMAT", "load_state", "save_state"]
 
 STATE_FILE = "theme_model.json"
+#: 2: BERTopic's folder names no embedding model (loading no longer reaches for the hub).
+STATE_FORMAT = 2
 ARRAYS_FILE = "theme_model.safetensors"
 BERTOPIC_DIR = "bertopic"
 
@@ -35,7 +37,10 @@ def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | N
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     if embedding_model is None:
-        embedding_model = model.embedding_model_source_ or False
+        # Nothing for BERTopic to reload: BERTopic.load tries SentenceTransformer(name) on every load, even
+        # when given a model, and a name that is not on the hub ("minilm") costs a minute of network retries.
+        # The embedder's source is recorded in topicsum's own state instead, and load() attaches it.
+        embedding_model = False
     vec = getattr(model.bertopic_, "vectorizer_model", None)
     if vec is not None and hasattr(vec, "vocabulary_"):  # numpy ints are not JSON serialisable
         vec.vocabulary_ = {str(k): int(v) for k, v in vec.vocabulary_.items()}
@@ -59,7 +64,7 @@ def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | N
         str(path / ARRAYS_FILE),
     )
     state = {
-        "format": 1,
+        "format": STATE_FORMAT,
         "params": model.get_params(),
         "embedding_model_id": model.embedding_model_id_,
         "embedding_model_source": model.embedding_model_source_,

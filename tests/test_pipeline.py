@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,40 @@ def test_every_digest_sentence_cites_its_theme(seed_run):
         for sentence in theme["digest_sentences"]:
             assert sentence["segment_ids"]
             assert all(segment_topic[s] == theme["id"] for s in sentence["segment_ids"])
+
+
+#: Capitalised words that open a headline without naming anything.
+_HEADLINE_OPENERS = {"inside", "if", "at", "the", "a", "an", "in", "on", "how", "why", "what"}
+
+
+def _entities(text: str) -> set[str]:
+    """Capitalised words, stemmed to 4 letters so that Russia/Russian and Italy/Italian meet."""
+    words = re.findall(r"[A-Z][\w-]+", text.replace("\u2019", "'"))
+    return {w.lower()[:4] for w in words if w.lower() not in _HEADLINE_OPENERS and len(w) > 2}
+
+
+def test_every_digest_opens_with_what_happened_naming_a_headline_entity(seed_run):
+    _, out = seed_run
+    articles = pd.read_csv(out / "articles.csv", keep_default_na=False)
+    themes = json.loads((out / "topics.json").read_text(encoding="utf-8"))["themes"]
+    for theme in themes:
+        headlines = articles.loc[articles["topic"] == theme["id"], "headline"]
+        named = set().union(*(_entities(h) for h in headlines))
+        opener = theme["digest_sentences"][0]["text"]
+        assert _entities(opener) & named, (opener, sorted(named))
+        assert len(opener.split()) >= 8 and not opener.endswith("?"), opener
+
+
+def test_no_kept_generated_sentence_loses_or_moves_a_speaker(seed_run):
+    from topicsum._summarise._attribution import attribution_problems
+
+    result, out = seed_run
+    texts = dict(zip(result.segments["segment_id"], result.segments["text"]))
+    themes = json.loads((out / "topics.json").read_text(encoding="utf-8"))["themes"]
+    generated = [s for t in themes for s in t["digest_sentences"] if s["method"] == "generated"]
+    for sentence in generated:
+        source = " ".join(texts[i] for i in sentence["segment_ids"])
+        assert attribution_problems(sentence["text"], source) == [], sentence
 
 
 def test_a_copied_page_joins_its_originals_stories_in_either_order(seeds_dir, tmp_path):

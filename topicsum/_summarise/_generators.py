@@ -83,7 +83,7 @@ class Generator(Protocol):
 
 
 def user_message(instruction: str, excerpts: Sequence[str]) -> str:
-    """The user turn: the excerpts, then the instruction (small models follow one best right before the answer).
+    r"""The user turn: the excerpts, then the instruction (small models follow one best right before the answer).
 
     Examples
     --------

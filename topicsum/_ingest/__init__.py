@@ -40,18 +40,18 @@ from .._types import (
 from ._clean import INLINE_PATTERNS, LINE_PATTERNS, ArticleDraft, Cleaner
 from ._load import (
     SUPPORTED_EXTENSIONS,
-    _Skip,
     _Unit,
     collect_paths,
     decode_bytes,
     frame_units,
-    read_file,
     text_units,
     to_document,
 )
 
 if TYPE_CHECKING:
     import pandas
+
+    from .._parallel import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class Corpus:
 
 
 def _gather(
-    inputs: Any, texts: Any, config: IngestConfig
+    inputs: Any, texts: Any, config: IngestConfig, executor: Executor | None = None, show_progress: bool | None = None
 ) -> tuple[list[_Unit], list[InputFile], list[tuple[str, str]]]:
     units: list[_Unit] = []
     files: list[InputFile] = []
@@ -136,17 +136,24 @@ def _gather(
         if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):
             units.extend(frame_units(inputs, "<dataframe>", (0,), config, skip=False))
         else:
+            from ._partitions import read_inputs
+
+            paths = collect_paths(inputs)
             seen: set[str] = set()
-            for item in collect_paths(inputs):
-                real = os.path.realpath(item.path)
-                if real in seen:
+            first: list[bool] = []  # False: the same file as an earlier input
+            for path in paths:
+                real = os.path.realpath(path.path)
+                first.append(real not in seen)
+                seen.add(real)
+            outcomes = read_inputs([p for p, f in zip(paths, first) if f], config, executor, show_progress)
+            for item, is_first in zip(paths, first):
+                if not is_first:
                     skipped.append((item.source, "is the same file as an earlier input"))
                     continue
-                seen.add(real)
-                try:
-                    got, info = read_file(item, config, skipped)
-                except _Skip as exc:
-                    skipped.append((item.source, str(exc)))
+                got, info, rows, reason = next(outcomes)
+                skipped.extend(rows)
+                if info is None:
+                    skipped.append((item.source, str(reason)))
                     continue
                 files.append(info)
                 if not got:
@@ -165,6 +172,7 @@ def load_corpus(
     config: IngestConfig | None = None,
     segment_config: SegmentConfig | None = None,
     show_progress: bool | None = None,
+    executor: Executor | None = None,
 ) -> Corpus:
     """Read, clean, split and segment the inputs; flag duplicates.
 
@@ -180,6 +188,10 @@ def load_corpus(
     segment_config : SegmentConfig, optional
     show_progress : bool, optional
         Progress bar; ``None`` shows it only on an interactive terminal.
+    executor : Executor, optional
+        Read, clean and segment partitions of the inputs there (see
+        :mod:`topicsum._parallel`; a Dask cluster's workers must see the input
+        paths); the corpus is the same.  ``None``: here.
 
     Returns
     -------
@@ -204,7 +216,7 @@ def load_corpus(
     """
     config = config or IngestConfig()
     segment_config = segment_config or SegmentConfig()
-    units, files, skipped_pairs = _gather(inputs, texts, config)
+    units, files, skipped_pairs = _gather(inputs, texts, config, executor, show_progress)
     skipped = [Skipped(s, r) for s, r in skipped_pairs]
     for item in skipped:
         warnings.warn(f"Skipped input {item.source}: it {item.reason}.", SkippedInputWarning, stacklevel=2)
@@ -216,7 +228,12 @@ def load_corpus(
         repeated_line_min_docs=config.repeated_line_min_docs,
         split_articles=config.split_articles,
     )
-    art_rows, seg_rows = _article_rows(docs, cleaner.fit_transform(docs), segment_config, show_progress)
+    if executor is None:
+        art_rows, seg_rows = _article_rows(docs, cleaner.fit_transform(docs), segment_config, show_progress)
+    else:
+        from ._partitions import clean_and_segment
+
+        art_rows, seg_rows = clean_and_segment(docs, cleaner, segment_config, executor, show_progress)
     if not seg_rows:
         reasons = "; ".join(f"{s.source} {s.reason}" for s in skipped[:3])
         raise InputError(

@@ -15,15 +15,14 @@ import time.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from .._deps import progress_enabled
 from .._types import Digest, Theme
 from ._digest import ThemeWork, digest_theme
 from ._generators import Generator
@@ -34,12 +33,15 @@ from ._sentences import SourceSentence, encode, split_sentences, theme_sentences
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
+    from .._parallel import Executor
 
 __all__ = [
     "OFFLINE_CHOICES",
     "Generator",
     "SourceSentence",
+    "ThemeJob",
     "check_summariser",
+    "digest_job",
     "extract_sentences",
     "get_generator",
     "guard_sentences",
@@ -49,6 +51,52 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ThemeJob:
+    """One digest task: a theme and the texts and outlets of its segments (nothing else travels)."""
+
+    theme: Theme
+    texts: Mapping[str, str]
+    outlets: Mapping[str, str]
+
+    @classmethod
+    def of(cls, theme: Theme, texts: Mapping[str, str], outlets: Mapping[str, str]) -> ThemeJob:
+        """The job of ``theme``, with the texts and outlets of its own segments only."""
+        ids = [s for s in theme.segment_ids if s in texts]
+        return cls(theme, {s: texts[s] for s in ids}, {s: outlets[s] for s in ids if outlets.get(s)})
+
+
+def digest_job(
+    job: ThemeJob, *, embedder: Any, config: SummariseConfig, cache_dir: Path, seed: int
+) -> tuple[Digest, dict[str, Any]]:
+    """Task: one theme's digest, and its statistics (with the generator's id and load time).
+
+    The model is loaded once per process (:func:`get_generator`) and the
+    theme's sentences are embedded on their own, so a theme's digest is the
+    same wherever it is written.
+    """
+    gen, stats = _loaded_generator(config, Path(cache_dir))
+    theme = job.theme
+    sources = theme_sentences(theme.segment_ids, job.texts, job.outlets)
+    if not sources:
+        logger.warning("Theme %d has no text to summarise; its digest is empty.", theme.topic_id)
+        return Digest(theme.topic_id, ()), stats
+    work = ThemeWork(theme, sources, encode(embedder, [s.text for s in sources]))
+    digest, theme_stats = digest_theme(work, gen, embedder, config, seed)
+    return digest, {**stats, "topic": theme.topic_id, **theme_stats}
+
+
+def _loaded_generator(config: SummariseConfig, cache_dir: Path) -> tuple[Generator | None, dict[str, Any]]:
+    """The generator (loaded once per process), with its id, engine and the seconds this call took."""
+    t0 = time.perf_counter()
+    gen = get_generator(config, cache_dir=cache_dir)
+    return gen, {
+        "load_seconds": time.perf_counter() - t0,
+        "model": None if gen is None else gen.model_id,
+        "engine": None if gen is None else gen.engine,
+    }
 
 
 def summarise_themes(
@@ -61,6 +109,7 @@ def summarise_themes(
     cache_dir: Path,
     seed: int = 42,
     show_progress: bool | None = None,
+    executor: Executor | None = None,
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
     """Write a cited digest for every theme (outliers, topic -1, are skipped).
 
@@ -71,7 +120,8 @@ def summarise_themes(
     texts, outlets : mapping
         ``segment_id -> text`` and ``segment_id -> outlet`` for every segment of the themes.
     embedder : object with ``encode(texts) -> ndarray``
-        Used to rank sentences and by the faithfulness guard.
+        Used to rank sentences and by the faithfulness guard; with an
+        ``executor`` that runs elsewhere, a :class:`~topicsum._transform.PortableEmbedder`.
     config : SummariseConfig
         Backend, mode, lengths and decoding.
     cache_dir : Path
@@ -80,6 +130,9 @@ def summarise_themes(
         Seed set before every generation (decoding is greedy anyway).
     show_progress : bool or None
         A progress bar over themes; ``None`` shows it on an interactive terminal.
+    executor : Executor or None
+        Where the themes' digests are written, one task per theme (see
+        :mod:`topicsum._parallel`); the digests are the same.  ``None``: here.
 
     Returns
     -------
@@ -101,47 +154,39 @@ def summarise_themes(
     >>> digests[0].sentences[0].segment_ids
     ('s1',)
     """
-    from tqdm.auto import tqdm
+    from .._parallel import SerialExecutor
 
+    jobs = [ThemeJob.of(t, texts, outlets) for t in themes if t.topic_id >= 0]
+    work = functools.partial(digest_job, embedder=embedder, config=config, cache_dir=Path(cache_dir), seed=seed)
     t0 = time.perf_counter()
-    gen = get_generator(config, cache_dir=Path(cache_dir))
-    load_seconds = time.perf_counter() - t0
-    backend = (
-        "extractive" if gen is None else "smollm2" if config.summariser == "smollm2" else "transformers"
+    results = (executor or SerialExecutor()).map(
+        work, jobs, desc="Digests", unit="theme", show_progress=show_progress
     )
-    mode = "extractive" if gen is None else config.mode
+    elapsed = time.perf_counter() - t0
+    digests = {job.theme.topic_id: digest for job, (digest, _) in zip(jobs, results)}
+    per_theme = [stats for _, stats in results]
+    if not per_theme:  # no theme: the model is still loaded here, for its id
+        per_theme = [_loaded_generator(config, Path(cache_dir))[1]]
+    return digests, _info(config, digests, per_theme, elapsed, len(jobs), seed)
 
-    works: list[ThemeWork] = []
-    all_sources: list[SourceSentence] = []
-    for theme in themes:
-        if theme.topic_id < 0:
-            continue
-        sources = theme_sentences(theme.segment_ids, texts, outlets)
-        works.append(ThemeWork(theme, sources, np.zeros((0, 1), dtype=np.float32)))
-        all_sources.extend(sources)
-    all_emb = encode(embedder, [s.text for s in all_sources])
-    start = 0
-    for w in works:
-        w.embeddings = all_emb[start : start + len(w.sources)]
-        start += len(w.sources)
 
-    digests: dict[int, Digest] = {}
-    per_theme: list[dict[str, Any]] = []
-    t1 = time.perf_counter()
-    for w in tqdm(works, desc="Digests", unit="theme", disable=not progress_enabled(show_progress)):
-        if not w.sources:
-            logger.warning("Theme %d has no text to summarise; its digest is empty.", w.theme.topic_id)
-            digests[w.theme.topic_id] = Digest(w.theme.topic_id, ())
-            continue
-        digest, stats = digest_theme(w, gen, embedder, config, seed)
-        digests[w.theme.topic_id] = digest
-        per_theme.append({"topic": w.theme.topic_id, **stats})
-    elapsed = time.perf_counter() - t1
-    info: dict[str, Any] = {
+def _info(
+    config: SummariseConfig,
+    digests: Mapping[int, Digest],
+    per_theme: Sequence[Mapping[str, Any]],
+    elapsed: float,
+    n_themes: int,
+    seed: int,
+) -> dict[str, Any]:
+    """What run.json records about the digests."""
+    model = per_theme[0]["model"]
+    backend = "extractive" if model is None else "smollm2" if config.summariser == "smollm2" else "transformers"
+    load_seconds = max(float(p["load_seconds"]) for p in per_theme)
+    return {
         "backend": backend,
-        "model": None if gen is None else gen.model_id,
-        "engine": None if gen is None else gen.engine,
-        "mode": mode,
+        "model": model,
+        "engine": per_theme[0]["engine"],
+        "mode": "extractive" if model is None else config.mode,
         "decoding": {
             "do_sample": False,
             "max_new_tokens": config.max_new_tokens,
@@ -150,7 +195,7 @@ def summarise_themes(
             "seed": seed,
         },
         "load_seconds": round(load_seconds, 3),
-        "seconds_per_theme": round(elapsed / max(len(works), 1), 3),
+        "seconds_per_theme": round(max(elapsed - load_seconds, 0.0) / max(n_themes, 1), 3),
         "guard": {
             "generated": sum(d.generated for d in digests.values()),
             "kept": sum(d.kept for d in digests.values()),
@@ -162,4 +207,3 @@ def summarise_themes(
             "accepted": sum(1 for d in digests.values() if d.label),
         },
     }
-    return digests, info

@@ -140,7 +140,7 @@ def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
     """De-quantise the bundled GGUF once and cache it as safetensors; return the folder."""
     digest = sha256_file(gguf)[:12]
     folder = Path(cache_dir) / "models" / f"{gguf.stem}-{digest}"
-    if (folder / "config.json").is_file() and (folder / "model.safetensors").is_file():
+    if _complete(folder):
         return folder
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -157,9 +157,19 @@ def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
     tmp.mkdir(parents=True)
     model.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    if folder.exists() and not _complete(folder):
+        shutil.rmtree(folder, ignore_errors=True)  # a damaged copy (complete copies only ever appear by rename)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process (a parallel worker) converted it first: keep its copy
+        if not _complete(folder):
+            raise
+    shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def _complete(folder: Path) -> bool:
+    return (folder / "config.json").is_file() and (folder / "model.safetensors").is_file()
 
 
 _GENERATORS: dict[tuple[str, str, str], Generator] = {}

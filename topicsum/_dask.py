@@ -10,7 +10,8 @@
 * :class:`DaskExecutor` -- the :class:`~topicsum._parallel.Executor` on a
   client: tasks are submitted a window at a time (memory on the scheduler
   stays bounded), results come back in the items' order, and a progress bar
-  on the client follows them.  A worker process that dies is replaced by its
+  on the client follows them.  Each task's item travels inside its task (not
+  scattered), so the scheduler can run it again elsewhere.  A worker process that dies is replaced by its
   nanny and the scheduler runs its tasks again elsewhere; since every task is
   a deterministic function of its item, the output is the same.
 """
@@ -22,6 +23,7 @@ import os
 import re
 import sys
 import uuid
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -151,7 +153,9 @@ class DaskExecutor:
         index: dict[str, int] = {}
 
         def submit(i: int) -> Any:
-            future = self.client.submit(fn, items[i], key=f"{tag}-{i}", pure=False)
+            with warnings.catch_warnings():  # items ride in the graph on purpose: a lost worker's task re-runs from it
+                warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+                future = self.client.submit(fn, items[i], key=f"{tag}-{i}", pure=False)
             index[future.key] = i
             return future
 

@@ -36,8 +36,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Most items one partition task takes (documents to read or segment).
-MAX_PARTITION = 2_000
+#: Most items one partition task takes (documents to read or segment: a few MB of text).
+MAX_PARTITION = 500
 #: Partitions per worker thread: enough to balance uneven partitions, few enough to keep tasks long.
 PARTITIONS_PER_THREAD = 4
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
-    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, themes, digests
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, themes, digests, dask
 
 Each benchmark is its own script (readable, runnable alone) that writes a JSON
 file beside this one; this script runs them one after the other (never side by
@@ -31,6 +31,7 @@ BENCHES = {
     "speed": ("pipeline_speed.py", "pipeline_speed.json", [], ["--quick"]),
     "themes": ("themes.py", "themes.json", [], ["--limit", "800"]),
     "digests": ("digests.py", "digests.json", ["--cold"], ["--limit", "10", "--cold"]),
+    "dask": ("dask_scaling.py", "dask_scaling.json", [], ["--quick"]),
 }
 
 
@@ -116,7 +117,8 @@ def summary_table(results: dict[str, object]) -> str:
     ]
     for row in _get(results, "speed", "summary") or []:
         lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
-    for row in _embed_rows(results.get("embed")) + _themes_rows(results.get("themes")):
+    rows = _embed_rows(results.get("embed")) + _themes_rows(results.get("themes")) + _dask_rows(results.get("dask"))
+    for row in rows:
         lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
     lines += _digest_table(results.get("digests"))
     stamps = [f"{k}: {v['measured']} ({v.get('bench_seconds')} s)" for k, v in results.items()
@@ -150,6 +152,26 @@ def _themes_rows(data: object) -> list[tuple[str, object, str]]:
             f"themes on {name}: default BERTopic, same embeddings",
             f"{bt.get('nmi')} / {bt.get('ari')} / {bt.get('n_topics')} / {100 * bt.get('outliers', 0):.1f}%", "",
         ))  # fmt: skip
+    return rows
+
+
+def _dask_rows(data: object) -> list[tuple[str, object, str]]:
+    """Serial against 1 and 2 Dask worker processes (bench/dask_scaling.py)."""
+    runs = _get(data, "pipeline")
+    if not isinstance(runs, dict) or "serial" not in runs:
+        return []
+    rows: list[tuple[str, object, str]] = []
+    n = runs["serial"].get("unique_segments")
+    times = " / ".join(f"{runs[k]['seconds']} s" for k in ("serial", "dask_1", "dask_2") if k in runs)
+    rows.append((f"ingest+embed+themes, {n} segments: serial / 1 / 2 Dask workers", times, "same files"))
+    same = all(runs[k].get("identical_to_serial") for k in ("dask_1", "dask_2") if k in runs)
+    digests = _get(data, "digests") or {}
+    same_digests = all(digests[k].get("identical_to_serial") for k in ("dask_1", "dask_2") if k in digests)
+    rows.append(("Dask output identical to serial (files; SmolLM2 digests)", f"{same}; {same_digests}", "True; True"))
+    sent = _get(runs, "dask_2", "bytes_per_segment") or {}
+    total = round(sum(v["sent"] + v["received"] for v in sent.values()))
+    over = _get(data, "overhead", "executor_ms_per_task")
+    rows.append(("Dask: task payload bytes per segment; scheduler ms per task", f"{total}; {over}", ""))
     return rows
 
 

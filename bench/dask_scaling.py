@@ -14,7 +14,8 @@ each (headline, then paragraphs) until about ``--segments`` paragraphs:
 2. Digests with the default summariser (SmolLM2) for ``--themes`` themes of
    the serial run, each cut to its first 60 segments: ``summarise_themes``
    serially and on 1 and 2 workers (the model loaded beforehand everywhere);
-   the digests are compared.
+   the digests are compared.  The same themes' extractive digests, serially,
+   give the part of a digest's cost that is embedding its sentences.
 3. Bytes per segment: every task's item and result pickled, per stage, in the
    2-worker run; and the loopback interface's byte counter over that run
    (which also counts the scheduler's relaying and heartbeats).
@@ -208,7 +209,7 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
     from topicsum._config import EmbedConfig, SummariseConfig
     from topicsum._dask import DaskExecutor
     from topicsum._serialise import digest_to_json
-    from topicsum._summarise import summarise_themes
+    from topicsum._summarise import summarise_themes, theme_sentences
     from topicsum._transform import PortableEmbedder, shared_embedder
 
     result = topicsum.load(serial_out)
@@ -231,6 +232,12 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
         "load_average_at_start": round(load, 2),
     }
     reference = {k: digest_to_json(d) for k, d in serial.items()}
+    # the same themes extractively: the share of a digest that is embedding its sentences, not generating
+    sentences = sum(len(theme_sentences(t.segment_ids, texts, outlets)) for t in themes)
+    cpu = time.process_time()
+    summarise_themes(themes, embedder=embedder, **{**args, "config": SummariseConfig(summariser="extractive")})
+    runs["extractive_serial_cpu_seconds"] = round(time.process_time() - cpu, 2)
+    runs["sentences"] = sentences
     for n in worker_counts:
         cluster, client, _ = _cluster(n)
         try:

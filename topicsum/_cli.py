@@ -169,9 +169,8 @@ def _dask_client(address: str | None) -> AbstractContextManager[Any]:
         return nullcontext(None)
     from ._dask import dask_client
 
-    if logging.getLogger("topicsum").level > logging.INFO:  # without -v: the cluster's own chatter stays quiet
-        logging.getLogger("distributed").setLevel(logging.ERROR)
-    return dask_client(address.strip())
+    # without -v, the cluster's own chatter stays quiet
+    return dask_client(address.strip(), quiet=logging.getLogger("topicsum").level > logging.INFO)
 
 
 def _hide_library_progress_bars() -> None:

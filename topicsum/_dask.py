@@ -214,8 +214,10 @@ def _local_workers(address: str) -> int | None:
 
 
 @contextmanager
-def dask_client(address: str) -> Iterator[Any]:
+def dask_client(address: str, *, quiet: bool = False) -> Iterator[Any]:
     """A Dask client for ``--dask ADDRESS``; a ``local`` / ``local:N`` cluster is started and closed with it.
+
+    ``quiet`` keeps dask's own log records below ERROR off the terminal (the CLI without ``-v``).
 
     Raises
     ------
@@ -231,6 +233,8 @@ def dask_client(address: str) -> Iterator[Any]:
     2
     """
     distributed = _distributed()
+    if quiet:  # after the import, which sets distributed's own log levels
+        logging.getLogger("distributed").setLevel(logging.ERROR)
     n_local = _local_workers(address)
     if n_local is not None:
         with distributed.LocalCluster(
@@ -241,7 +245,7 @@ def dask_client(address: str) -> Iterator[Any]:
         return
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - refused, timed out, a bad address, or garbage from something else
         raise ClusterError(
             f"The Dask scheduler at {address!r} cannot be reached ({type(exc).__name__}: {_brief(exc)}); "
             "check the address and that 'dask scheduler' is running there, or use --dask local."

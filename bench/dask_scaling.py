@@ -1,6 +1,7 @@
 """Serial against Dask with 1 and 2 worker processes on this machine, and what a Dask run ships and costs.
 
     .venv/bin/python bench/dask_scaling.py [--segments 3000] [--themes 6] [--quick] [--out bench/dask_scaling.json]
+    .venv/bin/python bench/dask_scaling.py --parts pipeline    # measure one part again (others kept)
 
 On BBC articles from ../shared/data/bbc_news.csv, written as one .txt file
 each (headline, then paragraphs) until about ``--segments`` paragraphs:
@@ -11,7 +12,7 @@ each (headline, then paragraphs) until about ``--segments`` paragraphs:
    segment); the models are loaded before the clock starts, on the client and
    on every worker.  The Dask runs' output files are compared with the serial
    run's.
-2. Digests with the default summariser (SmolLM2) for ``--themes`` themes of
+2. Digests with the default summariser (SmolLM2, through transformers) for ``--themes`` themes of
    the serial run, each cut to its first 60 segments: ``summarise_themes``
    serially and on 1 and 2 workers (the model loaded beforehand everywhere);
    the digests are compared.  The same themes' extractive digests, serially,
@@ -24,8 +25,9 @@ each (headline, then paragraphs) until about ``--segments`` paragraphs:
 5. Whether torch gives bit-identical vectors for the same batch with 1 and 2
    threads (workers run 1 thread, this client 2).
 
-The machine's load average is recorded with every timing: other work on the
-same two cores makes every figure slower and noisier.
+The machine's load average is recorded with every timing and every part:
+other work on the same two cores makes every figure slower and noisier (the
+CPU seconds a run used are steadier than its wall time).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,7 @@ ROOT = HERE.parent
 DATA = ROOT.parent / "shared" / "data"
 OPTIONS = {"summariser": "none", "formats": (), "show_progress": False}
 COMPARED = ("segments.csv", "articles.csv", "topics.json")
+PARTS = ("threads", "pipeline", "digests", "overhead")
 
 
 def write_corpus(folder: Path, n_paragraphs: int) -> dict[str, int]:
@@ -118,7 +122,7 @@ def _warm(cache_dir: str, generator: bool = False) -> float:
 
     shared_embedder(EmbedConfig(), Path(cache_dir)).encode(["warm up"])
     if generator:
-        get_generator(SummariseConfig(), cache_dir=Path(cache_dir))
+        get_generator(SummariseConfig(engine="transformers"), cache_dir=Path(cache_dir))
     return time.perf_counter() - t0
 
 
@@ -157,7 +161,7 @@ def pipeline_runs(corpus: Path, work: Path, worker_counts: Sequence[int]) -> dic
             out = work / name / "out"
             dask_result = topicsum.run(corpus, out=out, cache_dir=str(cache), client=executor, **OPTIONS)
             seconds, lo_end = time.perf_counter() - t0, _loopback_bytes()
-            cpu, worker_cpu = time.process_time() - cpu, _spent(worker_cpu, client.run(time.process_time))
+            cpu, per_worker = time.process_time() - cpu, _per_worker(worker_cpu, client.run(time.process_time))
         finally:
             client.close()
             cluster.close()
@@ -173,7 +177,8 @@ def pipeline_runs(corpus: Path, work: Path, worker_counts: Sequence[int]) -> dic
             cluster_start_seconds=round(start, 2),
             worker_model_load_seconds=round(max(warm.values()), 2),
             client_cpu_seconds=round(cpu, 2),
-            worker_cpu_seconds=round(worker_cpu, 2),
+            worker_cpu_seconds=round(sum(per_worker), 2),
+            cpu_seconds_per_worker=[round(c, 2) for c in per_worker],
             identical_to_serial=not differ,
             bytes_per_segment=per_stage,
             loopback_bytes_per_segment=None if lo is None or lo_end is None else round((lo_end - lo) / n_seg, 1),
@@ -183,9 +188,9 @@ def pipeline_runs(corpus: Path, work: Path, worker_counts: Sequence[int]) -> dic
     return runs
 
 
-def _spent(before: dict[str, float], after: dict[str, float]) -> float:
-    """CPU seconds the workers spent between two ``client.run(time.process_time)`` readings."""
-    return sum(after[w] - before[w] for w in after if w in before)
+def _per_worker(before: dict[str, float], after: dict[str, float]) -> list[float]:
+    """CPU seconds each worker spent between two ``client.run(time.process_time)`` readings."""
+    return [after[w] - before[w] for w in sorted(after) if w in before]
 
 
 def _figures(result: Any, seconds: float, load: float) -> dict[str, Any]:
@@ -222,10 +227,12 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
     cache = work / "digests-cache"
     _warm(str(cache), generator=True)
     embedder = shared_embedder(EmbedConfig(), cache)
-    args = {"texts": texts, "outlets": outlets, "config": SummariseConfig(), "cache_dir": cache, "show_progress": False}
+    config = SummariseConfig(engine="transformers")  # the default model; pinned engine (llama.cpp may be installed)
+    args = {"texts": texts, "outlets": outlets, "config": config, "cache_dir": cache, "show_progress": False}
     runs: dict[str, Any] = {"themes": len(themes), "segments_per_theme": 60}
     t0, load, cpu = time.perf_counter(), os.getloadavg()[0], time.process_time()
-    serial, _ = summarise_themes(themes, embedder=embedder, **args)
+    serial, info = summarise_themes(themes, embedder=embedder, **args)
+    runs["summariser"] = {k: info[k] for k in ("backend", "model", "engine", "mode")}
     runs["serial"] = {
         "seconds": round(time.perf_counter() - t0, 2),
         "client_cpu_seconds": round(time.process_time() - cpu, 2),
@@ -245,14 +252,15 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
             portable = PortableEmbedder.of(embedder, EmbedConfig(), cache)
             t0, load, worker_cpu = time.perf_counter(), os.getloadavg()[0], client.run(time.process_time)
             digests, _ = summarise_themes(themes, embedder=portable, executor=DaskExecutor(client), **args)
-            seconds, worker_cpu = time.perf_counter() - t0, _spent(worker_cpu, client.run(time.process_time))
+            seconds, per_worker = time.perf_counter() - t0, _per_worker(worker_cpu, client.run(time.process_time))
         finally:
             client.close()
             cluster.close()
         runs[f"dask_{n}"] = {
             "seconds": round(seconds, 2),
             "worker_model_load_seconds": round(max(warm.values()), 2),
-            "worker_cpu_seconds": round(worker_cpu, 2),
+            "worker_cpu_seconds": round(sum(per_worker), 2),
+            "cpu_seconds_per_worker": [round(c, 2) for c in per_worker],
             "identical_to_serial": {k: digest_to_json(d) for k, d in digests.items()} == reference,
             "load_average_at_start": round(load, 2),
         }
@@ -313,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--themes", type=int, default=6, help="themes whose digests are written")
     parser.add_argument("--tasks", type=int, default=2000, help="no-op tasks for the overhead figure")
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="measure only these (the others are kept from --out when it exists)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.segments, args.themes, args.tasks = 300, 2, 200
@@ -321,24 +331,32 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    report: dict[str, Any] = {
-        "machine": {"cpu_cores": os.cpu_count(), "python": platform.python_version()},
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    out = Path(args.out)
+    report: dict[str, Any] = json.loads(out.read_text("utf-8")) if out.is_file() and args.parts != list(PARTS) else {}
+    report.update(machine={"cpu_cores": os.cpu_count(), "python": platform.python_version()})
+    report.setdefault("parts_measured", {})
     with tempfile.TemporaryDirectory(prefix="dask-scaling-") as tmp:
         work = Path(tmp)
-        print("== corpus", flush=True)
         report["corpus"] = write_corpus(work / "corpus", args.segments)
-        print("== threads", flush=True)
-        report["threads_bit_identical"] = threads_identical()
-        print("== pipeline: serial, 1 and 2 workers", flush=True)
-        report["pipeline"] = pipeline_runs(work / "corpus", work, (1, 2))
-        print("== digests", flush=True)
-        report["digests"] = digest_runs(work / "serial" / "out", work, args.themes, (1, 2))
-        print("== overhead", flush=True)
-        report["overhead"] = overhead(args.tasks)
-    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        for part in args.parts:
+            print(f"== {part}", flush=True)
+            before = [round(x, 2) for x in os.getloadavg()]
+            if part == "threads":
+                report["threads_bit_identical"] = threads_identical()
+            elif part == "pipeline":
+                report["pipeline"] = pipeline_runs(work / "corpus", work, (1, 2))
+            elif part == "digests":
+                if not (work / "serial" / "out").is_dir():  # its themes come from the serial run
+                    pipeline_runs(work / "corpus", work, ())
+                report["digests"] = digest_runs(work / "serial" / "out", work, args.themes, (1, 2))
+            else:
+                report["overhead"] = overhead(args.tasks)
+            report["parts_measured"][part] = {
+                "at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+                "load_average_before": before,
+                "load_average_after": [round(x, 2) for x in os.getloadavg()],
+            }
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2))
     return 0
 

@@ -5,7 +5,10 @@
 Each stage lives in its own module and only reads what the previous stage
 produced; this module is the flow and nothing else.  The caches are
 :mod:`._cache`, the tables :mod:`._tables`, run.json :mod:`._manifest` and
-the output folder :mod:`._output`.
+the output folder :mod:`._output`.  With a Dask client, the stages that
+parallelise get an executor (:mod:`._parallel`, :mod:`._dask`) and the
+themes past one process's size are fitted by :mod:`._scale`; the flow is
+the same.
 """
 
 from __future__ import annotations

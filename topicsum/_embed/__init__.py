@@ -185,7 +185,7 @@ def embed_texts(
         The texts, in the order the rows of the result should follow.
     embedder : Embedder
         The backend (see :func:`get_embedder`); with an ``executor`` that runs
-        elsewhere, a :class:`~topicsum._parallel.PortableEmbedder`.
+        elsewhere, a :class:`~topicsum._transform.PortableEmbedder`.
     cache_dir : Path or None
         The topicsum cache folder; vectors go to ``cache_dir/embeddings/``.
         ``None`` disables the cache.  Only this process reads and writes it:

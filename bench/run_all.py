@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
-    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, themes, digests
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask
 
 Each benchmark is its own script (readable, runnable alone) that writes a JSON
 file beside this one; this script runs them one after the other (never side by
@@ -29,8 +29,12 @@ ROOT = HERE.parent
 BENCHES = {
     "embed": ("embed_speed.py", "embed_speed.json", ["--n", "2000"], ["--n", "300"]),
     "speed": ("pipeline_speed.py", "pipeline_speed.json", [], ["--quick"]),
-    "themes": ("themes.py", "themes.json", [], ["--limit", "800"]),
-    "digests": ("digests.py", "digests.json", ["--cold"], ["--limit", "10", "--cold"]),
+    "stories": ("stories.py", "stories.json", [], ["--only", "seeds,mn200"]),
+    "digests": (
+        "digests.py", "digests.json", ["--modes", "hybrid,extractive", "--cold"],
+        ["--modes", "hybrid,extractive", "--limit", "10", "--cold"],
+    ),
+    "dask": ("dask_scaling.py", "dask_scaling.json", [], ["--quick"]),
 }
 
 
@@ -116,7 +120,8 @@ def summary_table(results: dict[str, object]) -> str:
     ]
     for row in _get(results, "speed", "summary") or []:
         lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
-    for row in _embed_rows(results.get("embed")) + _themes_rows(results.get("themes")):
+    rows = _embed_rows(results.get("embed")) + _stories_rows(results.get("stories")) + _dask_rows(results.get("dask"))
+    for row in rows:
         lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
     lines += _digest_table(results.get("digests"))
     stamps = [f"{k}: {v['measured']} ({v.get('bench_seconds')} s)" for k, v in results.items()
@@ -136,20 +141,58 @@ def _embed_rows(data: object) -> list[tuple[str, object, str]]:
     ]  # fmt: skip
 
 
-def _themes_rows(data: object) -> list[tuple[str, object, str]]:
+def _stories_rows(data: object) -> list[tuple[str, object, str]]:
+    """Stories found without being told how many (bench/stories.py)."""
+    if not isinstance(data, dict):
+        return []
     rows: list[tuple[str, object, str]] = []
-    targets = {"bbc": "NMI >= 0.80, outliers <= 5%", "ag": "NMI >= 0.55"}
-    for name, c in (_get(data, "corpora") or {}).items():
-        ts, bt = c.get("topicsum", {}), c.get("bertopic_default", {})
-        rows.append((
-            f"themes on {name} ({c.get('n')} docs, {c.get('classes')} classes): topicsum NMI / ARI / themes / outliers",
-            f"{ts.get('nmi')} / {ts.get('ari')} / {ts.get('n_topics')} / {100 * ts.get('outliers', 0):.1f}%",
-            targets.get(name, ""),
-        ))  # fmt: skip
-        rows.append((
-            f"themes on {name}: default BERTopic, same embeddings",
-            f"{bt.get('nmi')} / {bt.get('ari')} / {bt.get('n_topics')} / {100 * bt.get('outliers', 0):.1f}%", "",
-        ))  # fmt: skip
+    seeds = data.get("seeds")
+    if isinstance(seeds, dict):
+        rows.append(("seeds: stories / outliers / each story one theme, apart",
+                     f"{seeds['stories']} / {seeds['outliers']} / {seeds['each_story_one_theme']}, {seeds['stories_apart']}",
+                     "6 / 0 / True, True"))  # fmt: skip
+    mn = data.get("mn200")
+    if isinstance(mn, dict):
+        ts, bt = mn["topicsum"], mn["default_bertopic"]
+        rows.append((f"Multi-News 200 as stories ({mn['files']} files, {ts['gold']} stories): NMI / ARI / found",
+                     f"{ts['NMI']} / {ts['ARI']} / {ts['found']}", "NMI >= best clustering told k (0.946) - 0.02"))  # fmt: skip
+        rows.append(("Multi-News 200: default BERTopic on the same document vectors, NMI / ARI / found",
+                     f"{bt['NMI']} / {bt['ARI']} / {bt['found']}", ""))  # fmt: skip
+    for name, target in (("bbc", "NMI >= 0.80"), ("ag", "NMI >= 0.55")):
+        c = data.get(name)
+        if isinstance(c, dict):
+            g = c["groups"]
+            rows.append((f"{name.upper()} groups ({c['files']} files, {g['gold']} sections): NMI / found; stories",
+                         f"{g['NMI']} / {g['found']}; {c['stories']}", target))  # fmt: skip
+    st = data.get("stability")
+    if isinstance(st, dict):
+        rows.append(("Multi-News in reverse file order identical; ARI with 10% of files removed (min of 5)",
+                     f"{st['reverse_order_identical']}; {st['ari_min']}", "True; >= 0.9"))  # fmt: skip
+    mx = data.get("mixed")
+    if isinstance(mx, dict):
+        rows.append((f"mixed pile ({mx['files']} files): seed stories together and apart; Multi-News NMI",
+                     f"{mx['seed_stories_together']} and {mx['seed_stories_apart']}; {mx['multi_news']['NMI']}",
+                     "True and True"))  # fmt: skip
+    return rows
+
+
+def _dask_rows(data: object) -> list[tuple[str, object, str]]:
+    """Serial against 1 and 2 Dask worker processes (bench/dask_scaling.py)."""
+    runs = _get(data, "pipeline")
+    if not isinstance(runs, dict) or "serial" not in runs:
+        return []
+    rows: list[tuple[str, object, str]] = []
+    n = runs["serial"].get("unique_segments")
+    times = " / ".join(f"{runs[k]['seconds']} s" for k in ("serial", "dask_1", "dask_2") if k in runs)
+    rows.append((f"ingest+embed+themes, {n} segments: serial / 1 / 2 Dask workers", times, "same files"))
+    same = all(runs[k].get("identical_to_serial") for k in ("dask_1", "dask_2") if k in runs)
+    digests = _get(data, "digests") or {}
+    same_digests = all(digests[k].get("identical_to_serial") for k in ("dask_1", "dask_2") if k in digests)
+    rows.append(("Dask output identical to serial (files; SmolLM2 digests)", f"{same}; {same_digests}", "True; True"))
+    sent = _get(runs, "dask_2", "bytes_per_segment") or {}
+    total = round(sum(v["sent"] + v["received"] for v in sent.values()))
+    over = _get(data, "overhead", "executor_ms_per_task")
+    rows.append(("Dask: task payload bytes per segment; scheduler ms per task", f"{total}; {over}", ""))
     return rows
 
 

@@ -41,7 +41,7 @@ def test_cache_encodes_only_unseen_texts(embedder, tmp_path) -> None:
     counting = CountingEmbedder(embedder)
     texts = ["Putin met Trump in Alaska.", "Migrants drowned off Italy.", "Putin met Trump in Alaska."]
     first = embed_texts(texts, counting, cache_dir=tmp_path)
-    assert counting.encoded == ["Putin met Trump in Alaska.", "Migrants drowned off Italy."]
+    assert sorted(counting.encoded) == ["Migrants drowned off Italy.", "Putin met Trump in Alaska."]
     np.testing.assert_array_equal(first[0], first[2])
 
     counting.encoded.clear()
@@ -61,8 +61,19 @@ def test_without_cache_dir_still_dedupes(embedder) -> None:
     counting = CountingEmbedder(embedder)
     out = embed_texts(["same", "same", "other"], counting, cache_dir=None)
     assert out.shape == (3, 384)
-    assert counting.encoded == ["same", "other"]
+    assert sorted(counting.encoded) == ["other", "same"]
     assert embed_texts([], counting, cache_dir=None).shape == (0, 384)
+
+
+def test_batches_are_canonical_so_input_order_never_changes_a_vector(embedder) -> None:
+    # a vector depends on the texts padded into its batch; batches are formed from the texts themselves
+    texts = [f"Item {i}: " + "the council met again " * (i % 7) + "to vote." for i in range(40)]
+    forward = embed_texts(texts, embedder, cache_dir=None, batch_size=2)
+    backward = embed_texts(texts[::-1], embedder, cache_dir=None, batch_size=2)[::-1]
+    np.testing.assert_array_equal(forward, backward)
+    counting = CountingEmbedder(embedder)
+    embed_texts(texts, counting, cache_dir=None, batch_size=2)
+    assert [len(t) for t in counting.encoded] == sorted((len(t) for t in texts), reverse=True)  # longest first
 
 
 def test_unknown_model_names_the_offline_choice() -> None:

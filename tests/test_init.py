@@ -58,7 +58,7 @@ def test_every_public_name_resolves_and_is_documented():
 def test_import_is_light():
     code = (
         "import sys, topicsum; "
-        "heavy = [m for m in ('torch', 'transformers', 'bertopic', 'sentence_transformers', 'umap', 'weasyprint') "
+        "heavy = [m for m in ('torch', 'transformers', 'bertopic', 'sentence_transformers', 'umap', 'weasyprint', 'dask', 'distributed') "
         "if m in sys.modules]; print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,6 +1,6 @@
 """The ``topicsum`` command.
 
-    topicsum run INPUT... --out DIR [--format html,pdf,md] [--n-topics N] ...
+    topicsum run INPUT... --out DIR [--format html,pdf,md] [--n-topics N] [--dask ADDRESS] ...
 
 User errors (bad paths, bad options, unloadable models) print one line on
 stderr and exit with code 2; no traceback.
@@ -14,6 +14,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from ._version import __version__
@@ -79,6 +80,12 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="any other option, e.g. --set max_chars=600 (repeatable)",
     )
+    run.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the parallel stages on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' / "
+        "'local:N' for N local worker processes (needs topicsum[dask])",
+    )
     run.add_argument("--cache-dir", help="cache folder for embeddings and converted models (default $TOPICSUM_CACHE)")
     run.add_argument("--overwrite", action="store_true", help="replace files in --out that topicsum did not write")
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -139,14 +146,16 @@ def _run(args: argparse.Namespace) -> int:
 
     base = Config.from_toml(args.config) if args.config else None
     options = _options(args)
-    result = run(
-        args.inputs,
-        config=base,
-        out=args.out,
-        overwrite=args.overwrite,
-        show_progress=False if (args.no_progress or args.quiet) else None,
-        **options,
-    )
+    with _dask_client(args.dask) as client:
+        result = run(
+            args.inputs,
+            config=base,
+            out=args.out,
+            overwrite=args.overwrite,
+            show_progress=False if (args.no_progress or args.quiet) else None,
+            client=client,
+            **options,
+        )
     counts = result.manifest["counts"]
     if not args.quiet:
         print(
@@ -157,6 +166,16 @@ def _run(args: argparse.Namespace) -> int:
             if row["topic"] >= 0:
                 print(f"  [{row['topic']}] {row['label']} ({row['size']} segments)")
     return 0
+
+
+def _dask_client(address: str | None) -> AbstractContextManager[Any]:
+    """The Dask client ``--dask`` asks for (started and closed here), or ``None``."""
+    if not address:
+        return nullcontext(None)
+    from ._dask import dask_client
+
+    # without -v, the cluster's own chatter stays quiet
+    return dask_client(address.strip(), quiet=logging.getLogger("topicsum").level > logging.INFO)
 
 
 def _hide_library_progress_bars() -> None:

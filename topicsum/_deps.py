@@ -39,6 +39,7 @@ EXTRAS: dict[str, str] = {
     "pdf": "WeasyPrint, for PDF reports",
     "onnx": "onnx and onnxruntime, for the onnx-int8 embedding backend",
     "llama": "llama-cpp-python, for the llama.cpp engine and local GGUF models",
+    "dask": "dask.distributed, for running on a Dask cluster (run(client=...), --dask)",
 }
 
 _TRUE = ("1", "true", "yes", "on")

@@ -5,7 +5,10 @@
 Each stage lives in its own module and only reads what the previous stage
 produced; this module is the flow and nothing else.  The caches are
 :mod:`._cache`, the tables :mod:`._tables`, run.json :mod:`._manifest` and
-the output folder :mod:`._output`.
+the output folder :mod:`._output`.  With a Dask client, the stages that
+parallelise get an executor (:mod:`._parallel`, :mod:`._dask`) and the
+themes past one process's size are fitted by :mod:`._scale`; the flow is
+the same.
 """
 
 from __future__ import annotations
@@ -24,14 +27,16 @@ from ._config import Config
 from ._manifest import Timer, run_manifest
 from ._ownership import check_not_input, prepare_output_dir
 from ._result import Result
+from ._scale import fit_sample_size, fit_themes
 from ._serialise import groups_frame, topics_frame
 from ._tables import FitSegments, fit_segments, theme_tables
-from ._transform import shared_embedder
+from ._transform import PortableEmbedder, shared_embedder
 from ._types import Digest, Theme
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._embed import Embedder
+    from ._parallel import Executor
 
 __all__ = ["run"]
 
@@ -44,6 +49,7 @@ def run(
     out: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
     show_progress: bool | None = None,
+    client: Any = None,
     **options: Any,
 ) -> Result:
     """Run the whole pipeline: ingest, segment, embed, cluster, label, summarise, report.
@@ -65,6 +71,12 @@ def run(
         Allow replacing files in ``out`` that topicsum did not write.
     show_progress : bool, optional
         Progress bars (default: on a terminal or in a notebook).
+    client : dask.distributed.Client, optional
+        Run the parallel stages on this Dask cluster (reading and segmenting,
+        embedding, digests; see :mod:`topicsum._parallel`); the output is the
+        same as without it.  The workers need this topicsum version and must
+        see the input paths.  Raises :class:`~topicsum._errors.ClusterError`
+        when the cluster cannot be used.
     **options
         Any option of :class:`Config`, flat (``n_topics=6``) or per stage
         (``cluster={"n_topics": 6}``).
@@ -79,8 +91,14 @@ def run(
     >>> result = topicsum.run("seeds", summariser="extractive", formats=())
     >>> len(result.topics)
     6
+
+    The same run on a Dask cluster (here two local worker processes):
+
+    >>> from dask.distributed import Client, LocalCluster  # doctest: +SKIP
+    >>> with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:  # doctest: +SKIP
+    ...     len(topicsum.run("seeds", summariser="extractive", formats=(), client=client).topics)
+    6
     """
-    from ._cluster import ThemeModel
     from ._embed import embed_texts
     from ._ingest import load_corpus
     from ._label import describe_groups, describe_themes
@@ -90,27 +108,29 @@ def run(
     timer = Timer()
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     _check_before_work(cfg, inputs, out, overwrite, cache_dir)
+    executor = _executor(client)
 
     with timer.stage("ingest"):
         corpus = load_corpus(
             inputs, texts=texts, config=cfg.ingest, segment_config=cfg.segment, show_progress=show_progress,
-            exclude=() if out is None else (out,),
+            exclude=() if out is None else (out,), executor=executor,
         )  # fmt: skip
     frame = corpus.segments_frame()
     units = fit_segments(frame)
     with timer.stage("embed"):
         embedder = shared_embedder(cfg.embed, cache_dir)
+        # tasks that run elsewhere get the embedder's settings, never the model
+        task_embedder = embedder if executor is None else PortableEmbedder.of(embedder, cfg.embed, cache_dir)
         vectors = embed_texts(
-            units.texts, embedder, cache_dir=cache_dir if cfg.embed.cache else None,
-            batch_size=cfg.embed.batch_size, show_progress=show_progress,
+            units.texts, task_embedder, cache_dir=cache_dir if cfg.embed.cache else None,
+            batch_size=cfg.embed.batch_size, show_progress=show_progress, executor=executor,
         )  # fmt: skip
-    fit_key = _theme_key(cfg, units, embedder)
+    sample = fit_sample_size(len(units.ids), executor)
+    fit_key = _theme_key(cfg, units, embedder, sample)
     with timer.stage("cluster"):
         model = cached_fit(
             cache_dir / "themes" / fit_key if cfg.embed.cache else None,
-            lambda: ThemeModel(cfg.cluster).fit(
-                units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder
-            ),
+            lambda: fit_themes(cfg.cluster, units, vectors, embedder, executor),
             embedder,
         )
     with timer.stage("label"):
@@ -123,13 +143,17 @@ def run(
     summariser: dict[str, Any] | None = None
     if cfg.summarise.summariser != "none":
         with timer.stage("summarise"):
-            digests, summariser = _digests(themes, units, embedder, cfg, cache_dir, fit_key, show_progress)
+            digests, summariser = _digests(
+                themes, units, task_embedder, cfg, cache_dir, fit_key, show_progress, executor
+            )
 
     segments, articles = theme_tables(frame, corpus.articles_frame(), units, model, themes)
     manifest = run_manifest(
         config=cfg, created=created, corpus=corpus, segments=segments, n_unique=units.n_unique, themes=themes,
         groups=groups, grain=model.grain_, embedding_model=embedder.model_id, summariser=summariser, timer=timer,
     )  # fmt: skip
+    if executor is not None:
+        manifest["executor"] = executor.describe()
     result = Result(
         segments=segments, articles=articles, topics=topics_frame(themes, digests), themes=themes, digests=digests,
         config=cfg, manifest=manifest, embeddings=np.asarray(vectors, dtype=np.float32)[units.row_to_fit],
@@ -156,23 +180,33 @@ def _check_before_work(
         check_summariser(cfg.summarise, cache_dir=cache_dir)
 
 
-def _theme_key(cfg: Config, units: FitSegments, embedder: Embedder) -> str:
+def _executor(client: Any) -> Executor | None:
+    """Where the parallel stages run: ``None`` (here, serially) or the executor of a Dask client (checked)."""
+    if client is None:
+        return None
+    from ._dask import as_executor
+
+    return as_executor(client)
+
+
+def _theme_key(cfg: Config, units: FitSegments, embedder: Embedder, sample: int | None = None) -> str:
     """The fitted-model cache key: everything the themes and their labels depend on."""
     from ._cluster._persist import STATE_FORMAT
     from ._label import LABEL_RULES_VERSION
 
-    return content_key(
-        {
-            "version": __version__,
-            "format": STATE_FORMAT,
-            "embedding": embedder.model_id,
-            "cluster": dataclasses.asdict(cfg.cluster),
-            "segments": units.ids,
-            "groups": units.article_ids,
-            "titles": units.headlines,
-            "label_rules": LABEL_RULES_VERSION,
-        }
-    )
+    key = {
+        "version": __version__,
+        "format": STATE_FORMAT,
+        "embedding": embedder.model_id,
+        "cluster": dataclasses.asdict(cfg.cluster),
+        "segments": units.ids,
+        "groups": units.article_ids,
+        "titles": units.headlines,
+        "label_rules": LABEL_RULES_VERSION,
+    }
+    if sample is not None:  # fitted on a seeded sample (see _scale.fit_themes)
+        key["fit_sample"] = sample
+    return content_key(key)
 
 
 def _digests(
@@ -183,6 +217,7 @@ def _digests(
     cache_dir: Path,
     fit_key: str,
     show_progress: bool | None,
+    executor: Executor | None = None,
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
     """The digests of the themes, reused from the digest cache when the themes and settings are unchanged."""
     from ._summarise import DIGEST_RULES_VERSION, SegmentInfo, summarise_themes
@@ -209,6 +244,7 @@ def _digests(
         cache_dir=cache_dir,
         seed=cfg.cluster.seed,
         show_progress=show_progress,
+        executor=executor,
     )
     write_digests(path, digests, info)
     return digests, {**info, "from_cache": False}

@@ -12,6 +12,7 @@ sentence-transformers are imported inside :func:`get_embedder`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -26,8 +27,18 @@ from ._torch import BUNDLED_MODEL, SentenceTransformerEmbedder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import EmbedConfig
+    from .._parallel import Executor
 
-__all__ = ["BUNDLED_MODEL", "Embedder", "SentenceTransformerEmbedder", "embed_texts", "get_embedder", "text_hash"]
+__all__ = [
+    "BUNDLED_MODEL",
+    "Embedder",
+    "SentenceTransformerEmbedder",
+    "canonical_chunks",
+    "embed_texts",
+    "encode_chunk",
+    "get_embedder",
+    "text_hash",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +135,35 @@ def text_hash(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
+#: Texts per embedding task: a fixed number of batches, so batches never depend on where they run.
+CHUNK_BATCHES = 8
+
+
+def canonical_chunks(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Positions of ``texts`` cut into the chunks :func:`embed_texts` encodes, in a canonical order.
+
+    Longest first (padding stays small), ties by content hash; every chunk
+    holds ``CHUNK_BATCHES * batch_size`` texts but the last.  A text's vector
+    depends on the other texts of its batch (padding changes the arithmetic
+    in the last bits), so the same texts are always batched the same way,
+    whatever runs them: the serial path and a Dask cluster give bit-identical
+    vectors.
+
+    Examples
+    --------
+    >>> canonical_chunks(["a", "ccc", "bb"], batch_size=1)
+    [[1, 2, 0]]
+    """
+    order = sorted(range(len(texts)), key=lambda i: (-len(texts[i]), text_hash(texts[i])))
+    step = CHUNK_BATCHES * max(int(batch_size), 1)
+    return [order[s : s + step] for s in range(0, len(order), step)]
+
+
+def encode_chunk(texts: Sequence[str], *, embedder: Embedder, batch_size: int) -> np.ndarray:
+    """One embedding task: ``texts`` as float32 rows (where it runs, the model is loaded once per process)."""
+    return np.asarray(embedder.encode(list(texts), batch_size=batch_size, show_progress=False), dtype=np.float32)
+
+
 def embed_texts(
     texts: Sequence[str],
     embedder: Embedder,
@@ -131,26 +171,31 @@ def embed_texts(
     cache_dir: Path | None,
     batch_size: int = 32,
     show_progress: bool | None = None,
+    executor: Executor | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` with ``embedder``, reusing vectors cached under ``cache_dir``.
 
     Identical texts are encoded once; with a ``cache_dir`` only texts never seen
-    by this model are encoded (in chunks, each stored as soon as it is done, so
-    an interrupted run keeps its work).
+    by this model are encoded, in canonical chunks (:func:`canonical_chunks`),
+    each stored as soon as it is done, so an interrupted run keeps its work.
 
     Parameters
     ----------
     texts : sequence of str
         The texts, in the order the rows of the result should follow.
     embedder : Embedder
-        The backend (see :func:`get_embedder`).
+        The backend (see :func:`get_embedder`); with an ``executor`` that runs
+        elsewhere, a :class:`~topicsum._transform.PortableEmbedder`.
     cache_dir : Path or None
         The topicsum cache folder; vectors go to ``cache_dir/embeddings/``.
-        ``None`` disables the cache.
+        ``None`` disables the cache.  Only this process reads and writes it:
+        only uncached texts are sent to an executor.
     batch_size : int
         Texts per forward pass.
     show_progress : bool or None
         Progress bar; ``None`` shows it only on an interactive terminal.
+    executor : Executor or None
+        Where the chunks are encoded (:mod:`topicsum._parallel`); ``None``: here.
 
     Returns
     -------
@@ -166,6 +211,8 @@ def embed_texts(
     >>> embed_texts(["one text", "another", "one text"], emb, cache_dir=cache).shape
     (3, 384)
     """
+    from .._parallel import SerialExecutor
+
     n = len(texts)
     dim = int(embedder.dimension)
     out = np.empty((n, dim), dtype=np.float32)
@@ -183,18 +230,16 @@ def embed_texts(
         if todo:
             logger.info("Embedding %d new texts (%d cached) with %s", len(todo), len(unique) - len(todo),
                         embedder.model_id)
-            # Chunks of a few thousand: progress is stored as it goes, memory stays bounded.
-            step = len(todo) if cache is None else max(batch_size * 256, 8192)
-            for s in range(0, len(todo), step):
-                part = todo[s : s + step]
-                enc = np.asarray(
-                    embedder.encode([texts[first[h]] for h in part], batch_size=batch_size,
-                                    show_progress=show_progress),
-                    dtype=np.float32,
-                )
+            todo_texts = [texts[first[h]] for h in todo]
+            chunks = [[todo[k] for k in chunk] for chunk in canonical_chunks(todo_texts, batch_size)]
+            work = functools.partial(encode_chunk, embedder=embedder, batch_size=batch_size)
+            for i, enc in (executor or SerialExecutor()).imap(
+                work, [[texts[first[h]] for h in chunk] for chunk in chunks], desc="Embedding", unit="text",
+                sizes=[len(c) for c in chunks], show_progress=show_progress,
+            ):  # fmt: skip
                 if cache is not None:
-                    cache.put(part, enc)
-                for j, h in enumerate(part):
+                    cache.put(chunks[i], enc)
+                for j, h in enumerate(chunks[i]):
                     vectors[h] = enc[j]
         for i, h in enumerate(hashes):
             out[i] = vectors[h]

@@ -45,11 +45,9 @@ from ._clean import INLINE_PATTERNS, LINE_PATTERNS, ArticleDraft, Cleaner
 from ._decode import decode_bytes, drop_nuls
 from ._load import (
     SUPPORTED_EXTENSIONS,
-    _Skip,
     _Unit,
     frame_units,
     note_dropped_nuls,
-    read_file,
     text_units,
     to_document,
 )
@@ -57,6 +55,8 @@ from ._paths import collect_paths
 
 if TYPE_CHECKING:
     import pandas
+
+    from .._parallel import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,12 @@ class Corpus:
 
 
 def _gather(
-    inputs: Any, texts: Any, config: IngestConfig, exclude: Iterable[str | os.PathLike[str]] = ()
+    inputs: Any,
+    texts: Any,
+    config: IngestConfig,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+    executor: Executor | None = None,
+    show_progress: bool | None = None,
 ) -> tuple[list[_Unit], list[InputFile], list[tuple[str, str]]]:
     units: list[_Unit] = []
     files: list[InputFile] = []
@@ -141,18 +146,24 @@ def _gather(
         if hasattr(inputs, "columns") and hasattr(inputs, "to_dict"):
             units.extend(frame_units(inputs, "<dataframe>", (0,), config, skip=False))
         else:
+            from ._partitions import read_inputs
+
             seen: set[str] = set()
             paths, skipped = collect_paths(inputs, exclude=exclude)
+            first: list[bool] = []  # False: the same file as an earlier input
             for item in paths:
                 real = os.path.realpath(item.path)
-                if real in seen:
+                first.append(real not in seen)
+                seen.add(real)
+            outcomes = read_inputs([p for p, f in zip(paths, first) if f], config, executor, show_progress)
+            for item, is_first in zip(paths, first):
+                if not is_first:
                     skipped.append((item.source, "is the same file as an earlier input"))
                     continue
-                seen.add(real)
-                try:
-                    got, info = read_file(item, config, skipped)
-                except _Skip as exc:
-                    skipped.append((item.source, str(exc)))
+                got, info, rows, reason = next(outcomes)
+                skipped.extend(rows)
+                if info is None:
+                    skipped.append((item.source, str(reason)))
                     continue
                 files.append(info)
                 if not got:
@@ -172,6 +183,7 @@ def load_corpus(
     segment_config: SegmentConfig | None = None,
     show_progress: bool | None = None,
     exclude: Iterable[str | os.PathLike[str]] = (),
+    executor: Executor | None = None,
 ) -> Corpus:
     """Read, clean, split and segment the inputs; flag duplicates.
 
@@ -190,6 +202,10 @@ def load_corpus(
     exclude : iterable of paths
         Folders never read, even inside an input folder (``run`` passes its
         output folder).  Output folders of earlier runs are skipped anyway.
+    executor : Executor, optional
+        Read, clean and segment partitions of the inputs there (see
+        :mod:`topicsum._parallel`; a Dask cluster's workers must see the input
+        paths); the corpus is the same.  ``None``: here.
 
     Returns
     -------
@@ -214,7 +230,7 @@ def load_corpus(
     """
     config = config or IngestConfig()
     segment_config = segment_config or SegmentConfig()
-    units, files, skipped_pairs = _gather(inputs, texts, config, exclude)
+    units, files, skipped_pairs = _gather(inputs, texts, config, exclude, executor, show_progress)
     skipped = [Skipped(s, r) for s, r in skipped_pairs]
     for item in skipped:
         warnings.warn(f"Skipped input {item.source}: it {item.reason}.", SkippedInputWarning, stacklevel=2)
@@ -226,7 +242,12 @@ def load_corpus(
         repeated_line_min_docs=config.repeated_line_min_docs,
         split_articles=config.split_articles,
     )
-    art_rows, seg_rows = _article_rows(docs, cleaner.fit_transform(docs), segment_config, show_progress)
+    if executor is None:
+        art_rows, seg_rows = _article_rows(docs, cleaner.fit_transform(docs), segment_config, show_progress)
+    else:
+        from ._partitions import clean_and_segment
+
+        art_rows, seg_rows = clean_and_segment(docs, cleaner, segment_config, executor, show_progress)
     if not seg_rows:
         reasons = "; ".join(f"{s.source} {s.reason}" for s in skipped[:3])
         raise InputError(

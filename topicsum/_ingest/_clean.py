@@ -35,7 +35,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._errors import ConfigError
@@ -316,9 +316,29 @@ class Cleaner:
             if digest not in seen:
                 seen.add(digest)
                 counts.update(lay.short_candidates())
+        self.fit_counts(counts)
+        return layouts
+
+    def short_lines(self, doc: Document) -> frozenset[str]:
+        """The keys of ``doc``'s short lines: what :meth:`fit` counts once per distinct document.
+
+        With :meth:`fit_counts`, the corpus-wide step of :meth:`fit` split in
+        two, so that documents can be read in parallel partitions.
+        """
+        self._compile()
+        return frozenset(_Layout(doc, self._line_res, self.split_articles).short_candidates())
+
+    def fit_counts(self, counts: Mapping[str, int]) -> Cleaner:
+        """Learn ``repeated_lines_`` from how many distinct documents hold each short line.
+
+        Examples
+        --------
+        >>> Cleaner(repeated_line_min_docs=2).fit_counts({"share this": 3, "a headline": 1}).repeated_lines_
+        frozenset({'share this'})
+        """
         self.repeated_lines_ = frozenset(k for k, c in counts.items() if c >= self.repeated_line_min_docs)
         logger.debug("cleaner: %d repeated short lines", len(self.repeated_lines_))
-        return layouts
+        return self
 
     def fit_transform(self, documents: Sequence[Document]) -> list[list[ArticleDraft]]:
         """``fit`` then ``transform`` each document, reading each document's lines once."""

@@ -19,15 +19,16 @@ import time.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._deps import progress_enabled
 from .._types import Digest, Theme
 from ._digest import ThemeWork, digest_theme
 from ._generators import Generator
@@ -39,6 +40,7 @@ from ._standalone import JUNK, annotate_standalone
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
+    from .._parallel import Executor
 
 __all__ = [
     "DIGEST_RULES_VERSION",
@@ -46,11 +48,13 @@ __all__ = [
     "Generator",
     "SegmentInfo",
     "SourceSentence",
+    "ThemeJob",
     "check_summariser",
+    "digest_job",
     "extract_sentences",
     "get_generator",
     "guard_sentences",
-    "prepare_themes",
+    "prepare_theme",
     "split_sentences",
     "summarise_themes",
     "theme_sentences",
@@ -60,6 +64,68 @@ logger = logging.getLogger(__name__)
 
 #: Bump when the way digests are made changes, so digests cached by an earlier version are made again.
 DIGEST_RULES_VERSION = 2
+
+
+@dataclass(frozen=True)
+class ThemeJob:
+    """One digest task: a theme and its own segments (nothing else travels)."""
+
+    theme: Theme
+    segments: Mapping[str, SegmentInfo]
+
+    @classmethod
+    def of(cls, theme: Theme, segments: Mapping[str, SegmentInfo]) -> ThemeJob:
+        """The job of ``theme``, with its own segments only."""
+        return cls(theme, {s: segments[s] for s in theme.segment_ids if s in segments})
+
+
+def prepare_theme(theme: Theme, segments: Mapping[str, SegmentInfo], embedder: Any) -> ThemeWork:
+    """A theme's sentences, their verdicts and the embeddings of those that can be chosen.
+
+    Sentences never chosen from (navigation, credits...) get zero rows and
+    cost no encoding.  Vectors do not depend on batching
+    (:func:`topicsum._embed.embed_texts` encodes canonical chunks), so a
+    theme's work is the same wherever it is prepared.
+    """
+    sources = theme_sentences(theme.segment_ids, segments)
+    verdicts = annotate_standalone(sources)
+    wanted = list(dict.fromkeys(s.text for s, v in zip(sources, verdicts) if v.ok or v.reason not in JUNK))
+    vectors = encode(embedder, wanted)
+    row = {t: k for k, t in enumerate(wanted)}
+    dim = vectors.shape[1] if len(vectors) else 1
+    embeddings = np.zeros((len(sources), dim), dtype=np.float32)
+    for k, s in enumerate(sources):
+        if s.text in row:
+            embeddings[k] = vectors[row[s.text]]
+    return ThemeWork(theme, sources, embeddings, verdicts)
+
+
+def digest_job(
+    job: ThemeJob, *, embedder: Any, config: SummariseConfig, cache_dir: Path, seed: int
+) -> tuple[Digest, dict[str, Any]]:
+    """Task: one theme's digest, and its statistics (with the generator's id and load time).
+
+    The model is loaded once per process (:func:`get_generator`), so a
+    theme's digest is the same wherever it is written.
+    """
+    gen, stats = _loaded_generator(config, Path(cache_dir))
+    work = prepare_theme(job.theme, job.segments, embedder)
+    if not work.sources:
+        logger.warning("Theme %d has no text to summarise; its digest is empty.", job.theme.topic_id)
+        return Digest(job.theme.topic_id, ()), stats
+    digest, theme_stats = digest_theme(work, gen, embedder, config, seed)
+    return digest, {**stats, "topic": job.theme.topic_id, **theme_stats}
+
+
+def _loaded_generator(config: SummariseConfig, cache_dir: Path) -> tuple[Generator | None, dict[str, Any]]:
+    """The generator (loaded once per process), with its id, engine and the seconds this call took."""
+    t0 = time.perf_counter()
+    gen = get_generator(config, cache_dir=cache_dir)
+    return gen, {
+        "load_seconds": time.perf_counter() - t0,
+        "model": None if gen is None else gen.model_id,
+        "engine": None if gen is None else gen.engine,
+    }
 
 
 def summarise_themes(
@@ -73,6 +139,7 @@ def summarise_themes(
     cache_dir: Path,
     seed: int = 42,
     show_progress: bool | None = None,
+    executor: Executor | None = None,
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
     """Write a cited digest for every theme (outliers, topic -1, are skipped).
 
@@ -87,7 +154,8 @@ def summarise_themes(
         ``segment_id -> text`` and ``segment_id -> outlet``, when ``segments``
         is not given (each segment is then its own article).
     embedder : object with ``encode(texts) -> ndarray``
-        Used to score sentences and by the faithfulness guard.
+        Used to score sentences and by the faithfulness guard; with an
+        ``executor`` that runs elsewhere, a :class:`~topicsum._transform.PortableEmbedder`.
     config : SummariseConfig
         Backend, mode, lengths and decoding.
     cache_dir : Path
@@ -96,6 +164,9 @@ def summarise_themes(
         Seed set before every generation (decoding is greedy anyway).
     show_progress : bool or None
         A progress bar over themes; ``None`` shows it on a terminal or in a notebook.
+    executor : Executor or None
+        Where the themes' digests are written, one task per theme (see
+        :mod:`topicsum._parallel`); the digests are the same.  ``None``: here.
 
     Returns
     -------
@@ -119,61 +190,45 @@ def summarise_themes(
     >>> digests[0].sentences[0].segment_ids
     ('s1',)
     """
-    from tqdm.auto import tqdm
+    from .._parallel import SerialExecutor
 
     if segments is None:
         segments = {sid: SegmentInfo(t, sid, 0, (outlets or {}).get(sid, "")) for sid, t in (texts or {}).items()}
+    jobs = [ThemeJob.of(t, segments) for t in themes if t.topic_id >= 0]
+    work = functools.partial(digest_job, embedder=embedder, config=config, cache_dir=Path(cache_dir), seed=seed)
     t0 = time.perf_counter()
-    gen = get_generator(config, cache_dir=Path(cache_dir))
-    load_seconds = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    works = prepare_themes([t for t in themes if t.topic_id >= 0], segments, embedder)
-    digests: dict[int, Digest] = {}
-    for w in tqdm(works, desc="Digests", unit="theme", disable=not progress_enabled(show_progress)):
-        if not w.sources:
-            logger.warning("Theme %d has no text to summarise; its digest is empty.", w.theme.topic_id)
-            digests[w.theme.topic_id] = Digest(w.theme.topic_id, ())
-            continue
-        digests[w.theme.topic_id] = digest_theme(w, gen, embedder, config, seed)[0]
-    elapsed = time.perf_counter() - t1
-    return digests, _info(gen, config, seed, digests, load_seconds, elapsed / max(len(works), 1))
-
-
-def prepare_themes(
-    themes: Sequence[Theme], segments: Mapping[str, SegmentInfo], embedder: Any
-) -> list[ThemeWork]:
-    """Every theme's sentences, their verdicts and the embeddings of those that can be chosen (one encode call)."""
-    works = []
-    wanted: list[str] = []
-    for theme in themes:
-        sources = theme_sentences(theme.segment_ids, segments)
-        verdicts = annotate_standalone(sources)
-        works.append(ThemeWork(theme, sources, np.zeros((0, 0), dtype=np.float32), verdicts))
-        wanted.extend(s.text for s, v in zip(sources, verdicts) if v.ok or v.reason not in JUNK)
-    vectors = encode(embedder, list(dict.fromkeys(wanted)))
-    row = {t: k for k, t in enumerate(dict.fromkeys(wanted))}
-    dim = vectors.shape[1] if len(vectors) else 1
-    for w in works:
-        w.embeddings = np.zeros((len(w.sources), dim), dtype=np.float32)
-        for k, s in enumerate(w.sources):
-            if s.text in row:
-                w.embeddings[k] = vectors[row[s.text]]
-    return works
+    results = (executor or SerialExecutor()).map(
+        work, jobs, desc="Digests", unit="theme", show_progress=show_progress
+    )
+    elapsed = time.perf_counter() - t0
+    digests = {job.theme.topic_id: digest for job, (digest, _) in zip(jobs, results)}
+    per_theme = [stats for _, stats in results]
+    if not per_theme:  # no theme: the model is still loaded here, for its id
+        per_theme = [_loaded_generator(config, Path(cache_dir))[1]]
+    return digests, _info(config, digests, per_theme, elapsed, len(jobs), seed)
 
 
 def _info(
-    gen: Generator | None, config: SummariseConfig, seed: int, digests: Mapping[int, Digest], load: float, per_theme: float
+    config: SummariseConfig,
+    digests: Mapping[int, Digest],
+    per_theme: Sequence[Mapping[str, Any]],
+    elapsed: float,
+    n_themes: int,
+    seed: int,
 ) -> dict[str, Any]:
-    if gen is None:
+    """What run.json records about the digests."""
+    model, engine = per_theme[0]["model"], per_theme[0]["engine"]
+    if model is None:
         backend = "extractive"
     else:
-        backend = config.summariser if config.summariser in ("smollm2", "openai") else gen.engine
+        backend = config.summariser if config.summariser in ("smollm2", "openai") else engine
+    load_seconds = max(float(p["load_seconds"]) for p in per_theme)
     opened = sum(1 for d in digests.values() if d.sentences and d.sentences[0].method == "generated")
     return {
         "backend": backend,
-        "model": None if gen is None else gen.model_id,
-        "engine": None if gen is None else gen.engine,
-        "mode": "extractive" if gen is None else config.mode,
+        "model": model,
+        "engine": engine,
+        "mode": "extractive" if model is None else config.mode,
         "decoding": {
             "do_sample": False,
             "max_new_tokens": config.max_new_tokens,
@@ -181,8 +236,8 @@ def _info(
             "prompt_tokens": config.prompt_tokens,
             "seed": seed,
         },
-        "load_seconds": round(load, 3),
-        "seconds_per_theme": round(per_theme, 3),
+        "load_seconds": round(load_seconds, 3),
+        "seconds_per_theme": round(max(elapsed - load_seconds, 0.0) / max(n_themes, 1), 3),
         "guard": {
             "generated": sum(d.generated for d in digests.values()),
             "kept": sum(d.kept for d in digests.values()),

@@ -209,8 +209,13 @@ def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
     model.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
     _record_checksums(tmp)
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    shutil.rmtree(folder, ignore_errors=True)  # a damaged copy (complete copies only ever appear by rename)
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another process (a parallel worker) converted it first: keep its copy
+        if _conversion_damage(folder) is not None:
+            raise
+    shutil.rmtree(tmp, ignore_errors=True)
     return folder
 
 

@@ -1,0 +1,172 @@
+"""Finding themes past what one process should fit: a seeded sample on the client, the rest on the workers.
+
+Up to :data:`MAX_CLIENT_FIT` unique segments, the themes are fitted on the
+client on every vector, exactly as in a serial run (the vectors of a million
+segments take about 1.5 GB: 384 float32 each).  Above it, and only with an
+executor, the model is fitted on a seeded sample of that size and every
+other segment goes to its nearest theme centre on the workers
+(:func:`assign_chunk`, the rule of ``ThemeModel.transform``: cosine to the
+centres, an outlier when no centre is similar enough).
+
+This is the one place that knows how a sample-fitted model is completed, so
+a new clustering algorithm changes only :func:`assign_chunk` and
+:func:`theme_centres`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._cluster import ThemeModel
+    from ._config import ClusterConfig
+    from ._embed import Embedder
+    from ._parallel import Executor
+    from ._tables import FitSegments
+
+__all__ = ["ASSIGN_CHUNK", "MAX_CLIENT_FIT", "assign_chunk", "fit_sample_size", "fit_themes", "theme_centres"]
+
+logger = logging.getLogger(__name__)
+
+#: Most unique segments the themes are fitted on in one process; above it, a seeded sample of this size.
+MAX_CLIENT_FIT = 1_000_000
+#: Segments per assignment task (their vectors travel: 1.5 KB each, 7.7 MB a task).
+ASSIGN_CHUNK = 5_000
+
+
+def fit_sample_size(n: int, executor: Executor | None, limit: int | None = None) -> int | None:
+    """How many of ``n`` unique segments the themes are fitted on, or ``None`` for all of them.
+
+    Examples
+    --------
+    >>> from topicsum._parallel import SerialExecutor
+    >>> fit_sample_size(10, SerialExecutor(), limit=4), fit_sample_size(3, SerialExecutor(), limit=4)
+    (4, None)
+    >>> fit_sample_size(10, None, limit=4) is None  # without an executor, always on every segment
+    True
+    """
+    limit = MAX_CLIENT_FIT if limit is None else int(limit)
+    return limit if executor is not None and n > limit else None
+
+
+def theme_centres(model: ThemeModel) -> tuple[np.ndarray, np.ndarray, float]:
+    """The fitted themes' ids, unit centres ``(k, d)`` and the similarity below which a segment is an outlier."""
+    from ._cluster._model import OUTLIER_SIMILARITY, REASSIGN_SIMILARITY
+
+    ids = [t for t in sorted(model.topic_embeddings_) if t != -1] or [-1]
+    centres = np.stack([model.topic_embeddings_[t] for t in ids]).astype(np.float32)
+    threshold = REASSIGN_SIMILARITY if model.config.reduce_outliers else OUTLIER_SIMILARITY
+    return np.asarray(ids, dtype=np.int64), centres, float(threshold)
+
+
+def assign_chunk(
+    vectors: np.ndarray, *, ids: np.ndarray, centres: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Task: the theme of each vector (nearest centre, -1 when none is similar enough) and its outlier flag.
+
+    Examples
+    --------
+    >>> C = np.eye(2, dtype=np.float32)
+    >>> topics, outlier = assign_chunk(np.array([[1, 0.1], [0, 1], [-1, -1]], dtype=np.float32),
+    ...     ids=np.array([0, 1]), centres=C, threshold=0.1)
+    >>> topics.tolist(), outlier.tolist()
+    ([0, 1, -1], [False, False, True])
+    """
+    from ._cluster._algorithm import unit
+    from ._cluster._model import OUTLIER_SIMILARITY
+
+    X = unit(np.asarray(vectors, dtype=np.float32))
+    sims = X @ centres.T
+    best = sims.argmax(axis=1)
+    score = sims[np.arange(len(best)), best]
+    topics = np.where(score >= threshold, ids[best], -1) if ids.tolist() != [-1] else ids[best]
+    return topics.astype(np.int64), score < OUTLIER_SIMILARITY
+
+
+class _Rows(Sequence[np.ndarray]):
+    """Chunks of rows of a matrix, sliced only when a task is submitted (no copy of the whole)."""
+
+    def __init__(self, matrix: np.ndarray, chunks: list[np.ndarray]) -> None:
+        self.matrix, self.chunks = matrix, chunks
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def __getitem__(self, i: int) -> np.ndarray:  # type: ignore[override]
+        return np.ascontiguousarray(self.matrix[self.chunks[i]])
+
+
+def fit_themes(
+    config: ClusterConfig,
+    units: FitSegments,
+    vectors: np.ndarray,
+    embedder: Embedder | None,
+    executor: Executor | None = None,
+    *,
+    limit: int | None = None,
+) -> ThemeModel:
+    """Fit the themes of ``units``: on all of them, or on a seeded sample with the rest assigned on ``executor``.
+
+    A sample-fitted model is completed to every segment: ``topics_``,
+    ``was_outlier_``, ``coords_2d_`` (an assigned segment sits at its theme's
+    mean place on the map), ``texts_``, ``titles_`` and ``embeddings_`` cover
+    all of them, and ``fit_sample_`` holds the positions it was fitted on.
+    Its keywords and labels come from the sample.
+    """
+    from ._cluster import ThemeModel
+
+    n = len(units.ids)
+    size = fit_sample_size(n, executor, limit)
+    if size is None or executor is None:
+        return ThemeModel(config).fit(
+            units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder
+        )
+    sample = np.sort(np.random.default_rng(config.seed).choice(n, size=size, replace=False))
+    logger.info("themes: fitting on a seeded sample of %d of %d segments; assigning the rest", size, n)
+    pick = sample.tolist()
+    model = ThemeModel(config).fit(
+        [units.texts[i] for i in pick], vectors[sample], groups=[units.article_ids[i] for i in pick],
+        titles=[units.headlines[i] for i in pick], embedder=embedder,
+    )  # fmt: skip
+    rest = np.setdiff1d(np.arange(n), sample)
+    chunks = [rest[s : s + ASSIGN_CHUNK] for s in range(0, len(rest), ASSIGN_CHUNK)]
+    ids, centres, threshold = theme_centres(model)
+    results = executor.map(
+        functools.partial(assign_chunk, ids=ids, centres=centres, threshold=threshold), _Rows(vectors, chunks),
+        desc="Assigning", unit="segment", sizes=[len(c) for c in chunks],
+    )  # fmt: skip
+    topics = np.full(n, -1, dtype=np.int64)
+    was_outlier = np.zeros(n, dtype=bool)
+    topics[sample], was_outlier[sample] = model.topics_, model.was_outlier_
+    for chunk, (t, w) in zip(chunks, results):
+        topics[chunk], was_outlier[chunk] = t, w
+    _complete(model, units, vectors, sample, topics, was_outlier)
+    return model
+
+
+def _complete(
+    model: ThemeModel,
+    units: FitSegments,
+    vectors: np.ndarray,
+    sample: np.ndarray,
+    topics: np.ndarray,
+    was_outlier: np.ndarray,
+) -> None:
+    """Extend a sample-fitted model's per-segment attributes to every segment."""
+    coords = np.zeros((len(topics), 2), dtype=np.float32)
+    sample_coords = np.asarray(model.coords_2d_, dtype=np.float32)
+    sample_topics = np.asarray(model.topics_)
+    for t in np.unique(topics):
+        mine = sample_topics == t
+        coords[topics == t] = sample_coords[mine].mean(axis=0) if mine.any() else 0.0
+    coords[sample] = sample_coords
+    model.topics_, model.was_outlier_, model.coords_2d_ = topics, was_outlier, coords
+    model.texts_, model.titles_ = list(units.texts), list(units.headlines)
+    model.articles_ = list(units.article_ids)
+    model.embeddings_ = np.asarray(vectors, dtype=np.float32)
+    model.fit_sample_ = sample

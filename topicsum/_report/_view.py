@@ -47,12 +47,14 @@ class _Tables:
     """The result's tables, indexed once for the whole view."""
 
     segs: pd.DataFrame
+    records: list[dict[str, Any]]  # the segments' rows, in table order
     seg_rows: dict[str, dict[str, Any]]
     art_rows: dict[str, dict[str, Any]]
     topic_rows: dict[int, dict[str, Any]]
     anchors: dict[str, str]
     unique: np.ndarray
     seg_topics: np.ndarray
+    by_topic: dict[int, np.ndarray]  # each theme's row positions, ascending
 
     @classmethod
     def of(cls, result: Result) -> _Tables:
@@ -60,15 +62,29 @@ class _Tables:
         articles = result.articles if result.articles is not None else pd.DataFrame()
         topics = result.topics if result.topics is not None else pd.DataFrame()
         n = len(segs)
+        records = segs.to_dict("records") if n else []
+        seg_topics = segs["topic"].to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+        order = np.argsort(seg_topics, kind="stable")
+        ids, starts = np.unique(seg_topics[order], return_index=True)
+        by_topic = {int(t): order[a:b] for t, a, b in zip(ids, starts, [*starts[1:], n])}
         return cls(
             segs=segs,
-            seg_rows={str(r["segment_id"]): r for r in segs.to_dict("records")} if n else {},
+            records=records,
+            seg_rows={str(r["segment_id"]): r for r in records},
             art_rows={str(r["article_id"]): r for r in articles.to_dict("records")} if len(articles) else {},
             topic_rows={int(r["topic"]): r for r in topics.to_dict("records")} if len(topics) else {},
             anchors=anchor_map(segs["segment_id"].astype(str)) if n else {},
             unique=unique_mask(segs) if n else np.ones(0, dtype=bool),
-            seg_topics=segs["topic"].to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64),
+            seg_topics=seg_topics,
+            by_topic=by_topic,
         )
+
+    def theme_rows(self, tid: int, *, unique_only: bool = False) -> list[dict[str, Any]]:
+        """The rows of a theme's segments in table order (only those that are not copies, when asked)."""
+        positions = self.by_topic.get(tid, np.zeros(0, dtype=np.int64))
+        if unique_only:
+            positions = positions[self.unique[positions]]
+        return [self.records[i] for i in positions]
 
     def seg_ref(self, sid: str) -> dict[str, Any]:
         """A citable segment: its anchor and provenance."""
@@ -131,12 +147,11 @@ def _digest_view(digest: Digest | None, tables: _Tables) -> tuple[list[dict[str,
 
 def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
     """The articles a theme draws on (by how many of its segments each holds), their count, and its outlets."""
-    in_theme = (tables.seg_topics == tid) & tables.unique
-    theme_segs = tables.segs[in_theme] if len(tables.segs) else tables.segs
-    per_article = Counter(theme_segs["article_id"].astype(str)) if len(theme_segs) else Counter()
+    theme_segs = tables.theme_rows(tid, unique_only=True)
+    per_article = Counter(str(r["article_id"]) for r in theme_segs)
     first_seg: dict[str, str] = {}
-    for r in theme_segs.itertuples(index=False):
-        first_seg.setdefault(str(r.article_id), str(r.segment_id))
+    for r in theme_segs:
+        first_seg.setdefault(str(r["article_id"]), str(r["segment_id"]))
     art_ids = [str(a) for a in (row.get("article_ids") or [])] or list(per_article)
     art_ids = sorted(dict.fromkeys(art_ids), key=lambda a: (-per_article.get(a, 0), a))
     items = []
@@ -155,7 +170,7 @@ def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list
                 "segment_id": first,
             }
         )
-    outlets = Counter(text(o) for o in (theme_segs["outlet"] if len(theme_segs) else []) if text(o))
+    outlets = Counter(text(r.get("outlet")) for r in theme_segs if text(r.get("outlet")))
     outlet_items = [{"name": k, "count": v} for k, v in outlets.most_common()]
     if not outlet_items:
         outlet_items = [{"name": text(o), "count": None} for o in (row.get("outlets") or []) if text(o)]
@@ -184,7 +199,7 @@ def _theme_view(result: Result, tid: int, tables: _Tables, colours: dict[int, st
         "label_cut": len(" ".join(label.split())) > HEADING_CHARS,
         "keyword_label": text(row.get("keyword_label")),
         "colour": colours.get(tid, OUTLIER_COLOUR),
-        "size": size or int(((tables.seg_topics == tid) & tables.unique).sum()),
+        "size": size or len(tables.theme_rows(tid, unique_only=True)),
         "share": float(row.get("share") or 0.0),
         "keywords": [{"word": w, "weight": s, "rel": max(0.0, s / top_w)} for w, s in keywords],
         "digest": sentences,
@@ -264,22 +279,28 @@ def _appendix_view(
     label_of = {t["id"]: t["label"] for t in themes}
     groups = []
     for tid in [t["id"] for t in themes] + [-1]:
-        rows = tables.segs[tables.seg_topics == tid] if total else tables.segs
-        if keep_ids is not None and len(rows):
-            rows = rows[rows["segment_id"].astype(str).isin(keep_ids)]
-        if len(rows) == 0:
+        rows = tables.theme_rows(tid)
+        if keep_ids is not None:
+            rows = [r for r in rows if str(r["segment_id"]) in keep_ids]
+        if not rows:
             continue
-        rows = rows.sort_values(["source", "start", "segment_id"], kind="stable")
+        rows.sort(key=_reading_order)
         groups.append(
             {
                 "id": tid,
                 "anchor": f"appendix-{safe_id(tid) if tid >= 0 else 'outliers'}",
                 "label": label_of.get(tid, "Outliers: segments that fit no theme"),
                 "colour": colours.get(tid, OUTLIER_COLOUR),
-                "segments": [_appendix_item(r, tid, tables) for r in rows.to_dict("records")],
+                "segments": [_appendix_item(r, tid, tables) for r in rows],
             }
         )
     return groups, note
+
+
+def _reading_order(r: dict[str, Any]) -> tuple[str, float, str]:
+    """Source, then place in it (unknown places last), then id: the appendix's order."""
+    start = int_or_none(r.get("start"))
+    return (str(r.get("source")), float("inf") if start is None else float(start), str(r["segment_id"]))
 
 
 def _appendix_item(r: dict[str, Any], tid: int, tables: _Tables) -> dict[str, Any]:

@@ -9,6 +9,7 @@ chaining overlapping phrases ("north korean" + "korean workers" ->
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -45,6 +46,12 @@ def _norm(word: str) -> str:
 _GAP = r"(?:[\s\-]+(?:of|the|a|an|and|to|in|on|for|with|from|by|at|as|its|their|his|her|over|off)){0,2}[\s\-]+"
 
 
+@functools.lru_cache(maxsize=8192)
+def _phrase_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The regex of a keyword phrase (compiled once: thousands of stories reuse few phrases)."""
+    return re.compile(r"\b" + _GAP.join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+
+
 def _find(phrase: str, texts: Sequence[str]) -> str | None:
     """How ``phrase`` (keywords, stop words removed) is written in ``texts``, most frequent form first.
 
@@ -55,7 +62,7 @@ def _find(phrase: str, texts: Sequence[str]) -> str | None:
     words = phrase.split()
     if not words:
         return None
-    pattern = re.compile(r"\b" + _GAP.join(map(re.escape, words)) + r"\b", re.IGNORECASE)
+    pattern = _phrase_pattern(tuple(words))
     counts: Counter[str] = Counter()
     for t in texts:
         counts.update(" ".join(m.group(0).split()) for m in pattern.finditer(t))

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from ._deps import require
 from ._errors import ClusterError, ConfigError
-from ._parallel import Executor, ordered, progress_bar
+from ._parallel import Executor, OrderedMap, progress_bar
 from ._version import __version__
 
 __all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "as_executor", "check_cluster", "dask_client"]
@@ -104,7 +104,7 @@ def check_cluster(client: Any) -> int:
     return sum(int(n) for n in nthreads.values())
 
 
-class DaskExecutor:
+class DaskExecutor(OrderedMap):
     """The :class:`~topicsum._parallel.Executor` that runs tasks on a Dask cluster.
 
     Parameters
@@ -181,19 +181,6 @@ class DaskExecutor:
             left = [f for f in list(queue.futures) if not f.done()]
             if left:
                 self.client.cancel(left)
-
-    def map(
-        self,
-        fn: Callable[[T], R],
-        items: Sequence[T],
-        *,
-        desc: str,
-        unit: str = "item",
-        sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
-    ) -> list[R]:
-        """The results in the items' order."""
-        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, show_progress=show_progress), len(items))
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self.client!r})"

@@ -29,7 +29,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ._deps import progress_enabled
 
-__all__ = ["Executor", "SerialExecutor", "ordered", "partitions", "progress_bar"]
+__all__ = ["Executor", "OrderedMap", "SerialExecutor", "ordered", "partitions", "progress_bar"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,36 @@ def progress_bar(total: int, desc: str, unit: str, show_progress: bool | None) -
     return tqdm(total=total, desc=desc, unit=unit, disable=not progress_enabled(show_progress), leave=False)
 
 
-class SerialExecutor:
+class OrderedMap:
+    """``map`` for an executor that has ``imap``: the results in the items' order."""
+
+    def imap(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        desc: str,
+        unit: str = "item",
+        sizes: Sequence[int] | None = None,
+        show_progress: bool | None = None,
+    ) -> Iterator[tuple[int, R]]:
+        raise NotImplementedError
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        desc: str,
+        unit: str = "item",
+        sizes: Sequence[int] | None = None,
+        show_progress: bool | None = None,
+    ) -> list[R]:
+        """``[fn(item) for item in items]``, with a progress bar, however the tasks ran."""
+        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, show_progress=show_progress), len(items))
+
+
+class SerialExecutor(OrderedMap):
     """Runs every task in this process, one after the other (the default).
 
     Examples
@@ -131,19 +160,6 @@ class SerialExecutor:
                 yield i, result
         finally:
             bar.close()
-
-    def map(
-        self,
-        fn: Callable[[T], R],
-        items: Sequence[T],
-        *,
-        desc: str,
-        unit: str = "item",
-        sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
-    ) -> list[R]:
-        """``[fn(item) for item in items]``, with a progress bar."""
-        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, show_progress=show_progress), len(items))
 
     def describe(self) -> dict[str, Any]:
         """For run.json."""

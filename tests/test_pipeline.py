@@ -38,7 +38,7 @@ def test_manifest_records_how_the_run_was_made(seed_run, seeds_dir):
     for stage in ("ingest", "embed", "cluster", "label", "summarise", "report", "total"):
         assert manifest["timings"][stage] >= 0
     assert manifest["versions"]["bertopic"]
-    assert manifest["models"]["embedding"]
+    assert manifest["models"]["embedding"] and manifest["models"]["embedding_backend"] == "torch"
     assert manifest["counts"]["articles"] == 8
 
 

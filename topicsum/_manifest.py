@@ -138,6 +138,7 @@ def run_manifest(
         "versions": found,
         "models": {
             "embedding": embedding_model,
+            "embedding_backend": config.embed.backend,
             "summariser": None if summariser is None else summariser.get("model"),
         },
         "summariser": None if summariser is None else dict(summariser),

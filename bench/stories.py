@@ -19,7 +19,7 @@ group) is the majority over its segments.  Figures:
 Data come from ``../shared/data`` (see its README); without it the script says
 so and exits 0.  Usage::
 
-    python bench/stories.py [--out bench/stories.json] [--only seeds,mn200,bbc,ag,stability,mixed]
+    python bench/stories.py [--out bench/stories.json] [--only seeds,mn200,bbc,ag,stability,mixed] [--backend B]
 """
 
 from __future__ import annotations
@@ -96,13 +96,17 @@ def ag() -> tuple[list[str], list[str]]:
     return (df["title"].astype(str) + ". " + df["description"].astype(str)).tolist(), df["label"].astype(str).tolist()
 
 
+#: Options every run gets (``--backend`` sets the embedding backend).
+OPTIONS: dict[str, Any] = {}
+
+
 def run(inputs: Any) -> tuple[Any, float]:
     import topicsum
 
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = topicsum.run(inputs, summariser="none", formats=(), show_progress=False)
+        result = topicsum.run(inputs, summariser="none", formats=(), show_progress=False, **OPTIONS)
     return result, time.perf_counter() - t
 
 
@@ -265,7 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(ROOT / "bench" / "stories.json"))
     ap.add_argument("--only", default=",".join(BENCHES), help="comma-separated sections")
+    ap.add_argument("--backend", default=None, help="embedding backend (default: topicsum's default)")
     args = ap.parse_args(argv)
+    if args.backend:
+        OPTIONS["backend"] = args.backend
     if not DATA.is_dir():
         print(f"skipped: {DATA} not found (the shared benchmark data is not here)")
         return 0

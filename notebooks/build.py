@@ -37,11 +37,17 @@ QUICKSTART = [
         'articles[["headline", "outlet", "published"]]'
     ),
     new_markdown_cell(
-        "`topicsum.run` does the whole job: segments, embeddings, themes (BERTopic), digests "
-        "(SmolLM2 writes, a guard checks every sentence against its sources) and figures."
+        "`topicsum.run` does the whole job: segments, embeddings, themes (one per news story, through BERTopic), "
+        "digests (SmolLM2 condenses each opening sentence, a guard checks every written sentence against its "
+        "sources, the rest are the story's most informative sentences) and figures."
     ),
     new_code_cell('result = topicsum.run("../seeds")\nresult'),
     new_code_cell('result.topics[["topic", "label", "size", "share", "keyword_label"]]'),
+    new_markdown_cell(
+        "Six stories, one theme each. With more than a dozen stories, related ones are gathered into groups "
+        "(`result.groups`, and a `group` column in every table); two pages are too few for that."
+    ),
+    new_code_cell("len(result.groups), result.manifest[\"grain\"][\"method\"]"),
     new_markdown_cell("Every digest sentence cites the segments it comes from, and says whether it was generated or extracted."),
     new_code_cell(
         "digest = result.digest(0)\n"
@@ -103,7 +109,15 @@ OWN_CORPUS = [
         "        fh.write(json.dumps(row) + \"\\n\")\n"
         'len(topicsum.load_corpus(work / "articles.jsonl", config=topicsum.IngestConfig(text_column="body")).segments)'
     ),
-    new_markdown_cell("Ask for a number of themes (or leave `n_topics=\"auto\"`). The extractive summariser is fast and only quotes."),
+    new_markdown_cell(
+        "Themes are news stories, found without being told how many. `granularity` makes them coarser "
+        "(below 1) or finer (above 1); `n_topics` fixes the number outright. The extractive summariser is "
+        "fast and only quotes."
+    ),
+    new_code_cell(
+        "{g: int((topicsum.run(work / \"articles.csv\", text_column=\"body\", granularity=g, summariser=\"none\",\n"
+        "                      formats=()).topics.topic >= 0).sum()) for g in (0.5, 1.0, 1.5)}"
+    ),
     new_code_cell(
         'result = topicsum.run(work / "articles.csv", text_column="body", n_topics=4, summariser="extractive")\n'
         'result.topics[["topic", "label", "size"]]'
@@ -147,49 +161,54 @@ EVALUATE = [
         "DATA.exists()"
     ),
     new_markdown_cell(
-        "## Themes: a sample of BBC News, documents as units, k not given\n\n"
-        "`article_context=1.0` gives every segment its article's vector, so whole articles are clustered "
-        "(the unit of the gold labels)."
+        "## Groups: a sample of BBC News, documents as units, k not given\n\n"
+        "BBC's labels are newspaper sections (business, politics, sport...), broader than stories. "
+        "topicsum finds the stories, then gathers them into groups; the groups are what to compare "
+        "with the sections."
     ),
     new_code_cell(
         'bbc = pd.read_csv(DATA / "bbc_news.csv").drop_duplicates("text")\n'
         'sample = bbc.groupby("label").sample(60, random_state=0)\n'
         'options = dict(text_column="text", title_column="title", id_column="doc_id", split_articles=False,\n'
         '               max_chars=100000, max_sentences=1000)\n'
-        'result = topicsum.run(sample, summariser="none", formats=(), article_context=1.0, **options)\n'
+        'result = topicsum.run(sample, summariser="none", formats=(), **options)\n'
         "# topicsum's doc_id -> the data set's own id, from the corpus the run ingested\n"
         'own_id = {d["doc_id"]: str(d["id"]) for d in topicsum.load_corpus(sample, config=topicsum.IngestConfig(\n'
         '    text_column="text", title_column="title", id_column="doc_id", split_articles=False)).documents}\n'
-        'doc_topic = result.articles.assign(id=result.articles["doc_id"].map(own_id)).groupby("id")["topic"].first()\n'
+        'doc_group = result.articles.assign(id=result.articles["doc_id"].map(own_id)).groupby("id")["group"].first()\n'
         'gold = sample.set_index(sample["doc_id"].astype(str))["label"]\n'
-        "pred = doc_topic.reindex(gold.index)\n"
+        "pred = doc_group.reindex(gold.index)\n"
         "scores = {\n"
-        '    "documents": len(gold), "themes": int((result.topics.topic >= 0).sum()),\n'
+        '    "documents": len(gold), "stories": int((result.topics.topic >= 0).sum()), "groups": len(result.groups),\n'
         '    "NMI": round(normalized_mutual_info_score(gold, pred), 3), "ARI": round(adjusted_rand_score(gold, pred), 3),\n'
         "}\n"
         "scores"
     ),
-    new_code_cell('pd.crosstab(gold.rename("section"), pred.rename("theme"))'),
+    new_code_cell('result.groups[["group", "label", "stories", "size"]]'),
+    new_code_cell('pd.crosstab(gold.rename("section"), pred.map(result.groups.set_index("group")["label"]).rename("group"))'),
     new_markdown_cell("## Committed benchmark figures (`make bench`)"),
     new_code_cell(
-        'themes = json.loads((BENCH / "themes.json").read_text()) if (BENCH / "themes.json").exists() else None\n'
-        "themes"
+        'bench = json.loads((BENCH / "results.json").read_text())\n'
+        'stories = bench.get("stories", {})\n'
+        "rows = []\n"
+        'if "mn200" in stories:\n'
+        '    mn = stories["mn200"]\n'
+        '    rows += [("Multi-News 200, stories", "topicsum", mn["topicsum"]["NMI"], mn["topicsum"]["found"]),\n'
+        '             ("Multi-News 200, stories", "default BERTopic", mn["default_bertopic"]["NMI"],\n'
+        '              mn["default_bertopic"]["found"])]\n'
+        'for name, title in (("bbc", "BBC News, groups"), ("ag", "AG News, groups")):\n'
+        "    if name in stories:\n"
+        '        rows.append((title, "topicsum", stories[name]["groups"]["NMI"], stories[name]["groups"]["found"]))\n'
+        "table = pd.DataFrame(rows, columns=['corpus', 'model', 'NMI', 'clusters'])\n"
+        "fig = Figure(figsize=(6, 2.6)); ax = fig.subplots()\n"
+        "if rows:\n"
+        "    table.pivot(index='corpus', columns='model', values='NMI').plot.barh(ax=ax)\n"
+        "    ax.set_xlabel('NMI against gold labels'); ax.set_xlim(0, 1)\n"
+        "display(table, fig)"
     ),
     new_code_cell(
-        "if themes:\n"
-        "    rows = [(c, m, v[m]['nmi'], v[m]['n_topics'], v[m]['outliers']) for c, v in themes['corpora'].items()\n"
-        "            for m in ('topicsum', 'bertopic_default') if m in v]\n"
-        "    table = pd.DataFrame(rows, columns=['corpus', 'model', 'NMI', 'themes', 'outlier share'])\n"
-        "    fig = Figure(figsize=(6, 2.6)); ax = fig.subplots()\n"
-        "    pivot = table.pivot(index='corpus', columns='model', values='NMI')\n"
-        "    pivot.plot.barh(ax=ax); ax.set_xlabel('NMI against gold labels'); ax.set_xlim(0, 1)\n"
-        "    display(table, fig)"
-    ),
-    new_code_cell(
-        'digests = json.loads((BENCH / "digests.json").read_text()) if (BENCH / "digests.json").exists() else None\n'
-        "if digests:\n"
-        "    scores = pd.DataFrame(digests['results']).T if 'results' in digests else pd.DataFrame(digests.get('rows', []))\n"
-        "    display(scores)"
+        'digests = bench.get("digests", {})\n'
+        'pd.DataFrame(digests["results"]).T if "results" in digests else "no digest benchmark yet"'
     ),
 ]
 

@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prompt-tokens", type=int, default=None)
     ap.add_argument("--max-new-tokens", type=int, default=None)
     ap.add_argument("--repetition-penalty", type=float, default=None)
+    ap.add_argument("--opening-tries", type=int, default=None)
     ap.add_argument("--max-paragraphs", type=int, default=30, help="paragraphs read per document")
     ap.add_argument("--cache-dir", default=None, help="topicsum cache (default: $TOPICSUM_CACHE or bench/cache)")
     ap.add_argument("--cold", action="store_true", help="also time a cold load into an empty cache")
@@ -132,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     base = SummariseConfig(summariser=args.summariser, engine=args.engine, digest_sentences=args.sentences)
     overrides = {
         k: v for k, v in (("prompt_tokens", args.prompt_tokens), ("max_new_tokens", args.max_new_tokens),
-                          ("repetition_penalty", args.repetition_penalty)) if v is not None
+                          ("repetition_penalty", args.repetition_penalty), ("opening_tries", args.opening_tries))
+        if v is not None
     }  # fmt: skip
     base = dataclasses.replace(base, **overrides)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]

@@ -291,7 +291,7 @@ class SummariseConfig:
     max_new_tokens: int = 96
     repetition_penalty: float = 1.1
     prompt_tokens: int = 512
-    opening_tries: int = 3
+    opening_tries: int = 5
     guard_threshold: float = 0.6
     llm_base_url: str = ""
     llm_model: str = ""

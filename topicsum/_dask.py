@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from ._deps import require
 from ._errors import ClusterError, ConfigError
-from ._parallel import Executor, OrderedMap, progress_bar
+from ._parallel import Executor, progress_bar
 from ._version import __version__
 
 __all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "as_executor", "check_cluster", "dask_client"]
@@ -104,7 +104,7 @@ def check_cluster(client: Any) -> int:
     return sum(int(n) for n in nthreads.values())
 
 
-class DaskExecutor(OrderedMap):
+class DaskExecutor(Executor):
     """The :class:`~topicsum._parallel.Executor` that runs tasks on a Dask cluster.
 
     Parameters

@@ -29,7 +29,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from ._deps import progress_enabled
 
-__all__ = ["Executor", "OrderedMap", "SerialExecutor", "ordered", "partitions", "progress_bar"]
+__all__ = ["Executor", "SerialExecutor", "ordered", "partitions", "progress_bar"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Executor(Protocol):
 
     ``threads`` is how many tasks can run at once; ``imap`` yields
     ``(index, result)`` pairs as results arrive (any order); ``map`` returns
-    the results in the items' order.  ``fn`` must be a picklable,
+    the results in the items' order (subclasses inherit it).  ``fn`` must be a picklable,
     deterministic function of its item (a module-level function or a
     ``functools.partial`` of one).
     """
@@ -75,7 +75,9 @@ class Executor(Protocol):
         unit: str = "item",
         sizes: Sequence[int] | None = None,
         show_progress: bool | None = None,
-    ) -> list[R]: ...
+    ) -> list[R]:
+        """The results in the items' order, however the tasks ran (executors inherit this)."""
+        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, show_progress=show_progress), len(items))
 
     def describe(self) -> dict[str, Any]: ...
 
@@ -101,36 +103,7 @@ def progress_bar(total: int, desc: str, unit: str, show_progress: bool | None) -
     return tqdm(total=total, desc=desc, unit=unit, disable=not progress_enabled(show_progress), leave=False)
 
 
-class OrderedMap:
-    """``map`` for an executor that has ``imap``: the results in the items' order."""
-
-    def imap(
-        self,
-        fn: Callable[[T], R],
-        items: Sequence[T],
-        *,
-        desc: str,
-        unit: str = "item",
-        sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
-    ) -> Iterator[tuple[int, R]]:
-        raise NotImplementedError
-
-    def map(
-        self,
-        fn: Callable[[T], R],
-        items: Sequence[T],
-        *,
-        desc: str,
-        unit: str = "item",
-        sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
-    ) -> list[R]:
-        """``[fn(item) for item in items]``, with a progress bar, however the tasks ran."""
-        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, show_progress=show_progress), len(items))
-
-
-class SerialExecutor(OrderedMap):
+class SerialExecutor(Executor):
     """Runs every task in this process, one after the other (the default).
 
     Examples

@@ -56,12 +56,7 @@ def fit_sample_size(n: int, executor: Executor | None, limit: int | None = None)
 
 def theme_centres(model: ThemeModel) -> tuple[np.ndarray, np.ndarray, float]:
     """The fitted themes' ids, unit centres ``(k, d)`` and the similarity below which a segment is an outlier."""
-    from ._cluster._model import OUTLIER_SIMILARITY, REASSIGN_SIMILARITY
-
-    ids = [t for t in sorted(model.topic_embeddings_) if t != -1] or [-1]
-    centres = np.stack([model.topic_embeddings_[t] for t in ids]).astype(np.float32)
-    threshold = REASSIGN_SIMILARITY if model.config.reduce_outliers else OUTLIER_SIMILARITY
-    return np.asarray(ids, dtype=np.int64), centres, float(threshold)
+    return model.centres()
 
 
 def assign_chunk(
@@ -77,15 +72,10 @@ def assign_chunk(
     >>> topics.tolist(), outlier.tolist()
     ([0, 1, -1], [False, False, True])
     """
-    from ._cluster._algorithm import unit
-    from ._cluster._model import OUTLIER_SIMILARITY
+    from ._cluster._model import OUTLIER_SIMILARITY, nearest_theme
 
-    X = unit(np.asarray(vectors, dtype=np.float32))
-    sims = X @ centres.T
-    best = sims.argmax(axis=1)
-    score = sims[np.arange(len(best)), best]
-    topics = np.where(score >= threshold, ids[best], -1) if ids.tolist() != [-1] else ids[best]
-    return topics.astype(np.int64), score < OUTLIER_SIMILARITY
+    topics, score = nearest_theme(vectors, ids, centres, threshold)
+    return topics, score < OUTLIER_SIMILARITY
 
 
 class _Rows(Sequence[np.ndarray]):

@@ -28,12 +28,34 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .._embed import Embedder
 
-__all__ = ["ThemeModel"]
+__all__ = ["ThemeModel", "nearest_theme"]
 
 #: transform: a new segment at least this similar to its nearest story centre joins it ...
 REASSIGN_SIMILARITY = 0.10
 #: ... or, with reduce_outliers off, at least this similar.
 OUTLIER_SIMILARITY = 0.25
+
+
+def nearest_theme(
+    vectors: np.ndarray, ids: np.ndarray, centres: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each vector's theme (the most similar centre, -1 below ``threshold``) and its similarity to it.
+
+    Examples
+    --------
+    >>> topics, score = nearest_theme(np.array([[1, 0.1], [-1, -1]], dtype=np.float32),
+    ...     np.array([0, 1]), np.eye(2, dtype=np.float32), 0.1)
+    >>> topics.tolist()
+    [0, -1]
+    """
+    X = unit(np.asarray(vectors, dtype=np.float32))
+    sims = X @ centres.T
+    best = sims.argmax(axis=1)
+    score = sims[np.arange(len(best)), best]
+    topics = np.asarray(ids, dtype=np.int64)[best]
+    if ids.tolist() != [-1]:
+        topics = np.where(score >= threshold, topics, -1)
+    return topics, score
 
 
 class ThemeModel:
@@ -245,19 +267,19 @@ class ThemeModel:
         True
         """
         self._check_fitted()
-        X = unit(np.asarray(embeddings, dtype=np.float32))
+        X = np.asarray(embeddings, dtype=np.float32)
         if X.shape[0] != len(texts):
             raise InputError(f"embeddings have {X.shape[0]} rows but there are {len(texts)} texts.")
+        return nearest_theme(X, *self.centres())[0]
+
+    def centres(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The themes' ids, unit centres ``(k, d)`` and the similarity below which a text is an outlier."""
+        self._check_fitted()
         ids = [t for t in sorted(self.topic_embeddings_) if t != -1] or [-1]
-        C = np.stack([self.topic_embeddings_[t] for t in ids])
-        sims = X @ C.T
-        best = sims.argmax(axis=1)
-        out = np.asarray(ids, dtype=np.int64)[best]
-        if ids == [-1]:
-            return out
+        centres = np.stack([self.topic_embeddings_[t] for t in ids]).astype(np.float32)
         # The same rule as in fit: far from every theme -> outlier.
         threshold = REASSIGN_SIMILARITY if self.config.reduce_outliers else OUTLIER_SIMILARITY
-        return np.where(sims[np.arange(len(out)), best] >= threshold, out, -1)
+        return np.asarray(ids, dtype=np.int64), centres, float(threshold)
 
     def hierarchy(self) -> pd.DataFrame:
         """BERTopic's hierarchical topic tree (``hierarchical_topics``)."""

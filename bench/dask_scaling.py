@@ -85,6 +85,10 @@ class CountingExecutor:
     def threads(self) -> int:
         return int(self.inner.threads)
 
+    @property
+    def remote(self) -> bool:
+        return bool(self.inner.remote)
+
     def describe(self) -> dict[str, Any]:
         return self.inner.describe()
 
@@ -117,12 +121,12 @@ def _warm(cache_dir: str, generator: bool = False) -> float:
     """Load the embedder (and the summariser) in this process; return the seconds it took."""
     t0 = time.perf_counter()
     from topicsum._config import EmbedConfig, SummariseConfig
-    from topicsum._summarise import get_generator
-    from topicsum._transform import shared_embedder
+    from topicsum._embed import shared_embedder
+    from topicsum._summarise import resolve_summariser
 
     shared_embedder(EmbedConfig(), Path(cache_dir)).encode(["warm up"])
     if generator:
-        get_generator(SummariseConfig(engine="transformers"), cache_dir=Path(cache_dir))
+        resolve_summariser(SummariseConfig(engine="transformers"), Path(cache_dir)).generator()
     return time.perf_counter() - t0
 
 
@@ -212,10 +216,11 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
     """Part 2: the default summariser's digests of a few themes, serially and on workers."""
     import topicsum
     from topicsum._config import EmbedConfig, SummariseConfig
+    from topicsum._context import CacheSettings, RunContext
     from topicsum._dask import DaskExecutor
-    from topicsum._serialise import digest_to_json
-    from topicsum._summarise import SegmentInfo, summarise_themes, theme_sentences
-    from topicsum._transform import PortableEmbedder, shared_embedder
+    from topicsum._embed import PortableEmbedder, shared_embedder
+    from topicsum._store import digest_to_json
+    from topicsum._summarise import SegmentInfo, resolve_summariser, summarise_themes, theme_sentences
 
     result = topicsum.load(serial_out)
     themes = [
@@ -231,10 +236,14 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
     _warm(str(cache), generator=True)
     embedder = shared_embedder(EmbedConfig(), cache)
     config = SummariseConfig(engine="transformers")  # the default model; pinned engine (llama.cpp may be installed)
-    args = {"segments": segments, "config": config, "cache_dir": cache, "show_progress": False}
+    def context(config: SummariseConfig, embedder: Any, executor: Any = None) -> RunContext:
+        extra = {} if executor is None else {"executor": executor}
+        return RunContext(cache=CacheSettings(cache), embedder=embedder,
+                          summariser=resolve_summariser(config, cache), **extra)  # fmt: skip
+
     runs: dict[str, Any] = {"themes": len(themes), "segments_per_theme": 60}
     t0, load, cpu = time.perf_counter(), os.getloadavg()[0], time.process_time()
-    serial, info = summarise_themes(themes, embedder=embedder, **args)
+    serial, info = summarise_themes(themes, segments, config, context(config, embedder))
     runs["summariser"] = {k: info[k] for k in ("backend", "model", "engine", "mode")}
     runs["serial"] = {
         "seconds": round(time.perf_counter() - t0, 2),
@@ -245,7 +254,8 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
     # the same themes extractively: the share of a digest that is embedding its sentences, not generating
     sentences = sum(len(theme_sentences(t.segment_ids, segments)) for t in themes)
     cpu = time.process_time()
-    summarise_themes(themes, embedder=embedder, **{**args, "config": SummariseConfig(summariser="extractive")})
+    extractive = SummariseConfig(summariser="extractive")
+    summarise_themes(themes, segments, extractive, context(extractive, embedder))
     runs["extractive_serial_cpu_seconds"] = round(time.process_time() - cpu, 2)
     runs["sentences"] = sentences
     for n in worker_counts:
@@ -254,7 +264,7 @@ def digest_runs(serial_out: Path, work: Path, n_themes: int, worker_counts: Sequ
             warm = client.run(_warm, str(cache), True)
             portable = PortableEmbedder.of(embedder, EmbedConfig(), cache)
             t0, load, worker_cpu = time.perf_counter(), os.getloadavg()[0], client.run(time.process_time)
-            digests, _ = summarise_themes(themes, embedder=portable, executor=DaskExecutor(client), **args)
+            digests, _ = summarise_themes(themes, segments, config, context(config, portable, DaskExecutor(client)))
             seconds, per_worker = time.perf_counter() - t0, _per_worker(worker_cpu, client.run(time.process_time))
         finally:
             client.close()

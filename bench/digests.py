@@ -122,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     from rouge_score import rouge_scorer
 
     from topicsum import _summarise as S
-    from topicsum._summarise import _models as M
+    from topicsum._summarise import _backends as B
     from topicsum._config import EmbedConfig, SummariseConfig
+    from topicsum._context import CacheSettings, RunContext
     from topicsum._embed import get_embedder
     from topicsum._types import Theme
 
@@ -143,16 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.summariser != "extractive":
         if args.cold:
             with tempfile.TemporaryDirectory() as tmp:
-                M._GENERATORS.clear()
+                B._LOADED.clear()
                 t = time.perf_counter()
-                S.get_generator(base, cache_dir=Path(tmp))
+                S.resolve_summariser(base, Path(tmp)).generator()
                 loads["cold_seconds"] = round(time.perf_counter() - t, 2)
-        M._GENERATORS.clear()
-        S.get_generator(base, cache_dir=cache_dir)  # make sure the converted weights are cached
-        M._GENERATORS.clear()
+        B._LOADED.clear()
+        S.resolve_summariser(base, cache_dir).generator()  # make sure the converted weights are cached
+        B._LOADED.clear()
         t = time.perf_counter()
-        S.get_generator(base, cache_dir=cache_dir)
+        S.resolve_summariser(base, cache_dir).generator()
         loads["warm_seconds"] = round(time.perf_counter() - t, 2)
+    backends = {m: S.resolve_summariser(dataclasses.replace(base, summariser="extractive" if m == "extractive"
+                                                            else base.summariser), cache_dir) for m in modes}  # fmt: skip
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     results: dict[str, dict[str, Any]] = {}
@@ -171,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         for m in order:
             cfg = dataclasses.replace(base, mode=m, summariser="extractive" if m == "extractive" else base.summariser)
             t = time.perf_counter()
-            digests, info = S.summarise_themes([theme], segments=segments, embedder=embedder,
-                                               config=cfg, cache_dir=cache_dir, show_progress=False)  # fmt: skip
+            context = RunContext(cache=CacheSettings(cache_dir), embedder=embedder, summariser=backends[m])
+            digests, info = S.summarise_themes([theme], segments, cfg, context)
             dt = time.perf_counter() - t
             d = digests[0]
             text = d.text

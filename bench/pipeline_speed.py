@@ -130,6 +130,7 @@ def _embedding_ratio(texts: list[str], cache: Path) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from topicsum._config import EmbedConfig
+    from topicsum._context import CacheSettings, RunContext
     from topicsum._embed import embed_texts, get_embedder
 
     torch.set_num_threads(os.cpu_count() or 2)
@@ -144,7 +145,7 @@ def _embedding_ratio(texts: list[str], cache: Path) -> dict:
         bare.append(time.perf_counter() - t)
         with tempfile.TemporaryDirectory() as fresh:
             t = time.perf_counter()
-            embed_texts(texts, embedder, cache_dir=Path(fresh), batch_size=32, show_progress=False)
+            embed_texts(texts, EmbedConfig(batch_size=32), RunContext(cache=CacheSettings(Path(fresh)), embedder=embedder))
             stage.append(time.perf_counter() - t)
     return {
         "texts": len(texts),
@@ -158,13 +159,14 @@ def _embedding_ratio(texts: list[str], cache: Path) -> dict:
 def _synthetic_100k(base: pd.DataFrame, base_texts: list[str], cache: Path, copies: int) -> pd.DataFrame:
     """Variants of real segments whose cached embeddings are the original's plus small noise."""
     from topicsum._config import EmbedConfig
+    from topicsum._context import CacheSettings, RunContext
     from topicsum._embed import embed_texts, get_embedder, text_hash
     from topicsum._embed._store import EmbeddingStore
 
     embedder = get_embedder(EmbedConfig())
-    emb = embed_texts(base_texts, embedder, cache_dir=cache, show_progress=False)
+    emb = embed_texts(base_texts, EmbedConfig(), RunContext(cache=CacheSettings(Path(cache)), embedder=embedder))
     rng = np.random.default_rng(0)
-    store = EmbeddingStore(cache, embedder.model_id, embedder.dimension)
+    store = EmbeddingStore(Path(cache) / "embeddings", embedder.model_id, embedder.dimension)
     rows = []
     for k in range(1, copies):
         texts = [f"{t} (variant {k})" for t in base_texts]
@@ -189,13 +191,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pipeline_speed: skipped, data not found in {DATA}")
         return 0
 
-    from topicsum import IngestConfig, load_corpus
+    from topicsum import IngestConfig, load_corpus, segment_corpus
 
     small, large = (300, 2000) if args.quick else (1000, 10000)
     big_copies = 3 if args.quick else 10
     frame = _corpus_frame()
     t = time.perf_counter()
-    pool = load_corpus(frame, config=IngestConfig(text_column="text", title_column="title", id_column="id", split_articles=False))
+    pool = segment_corpus(load_corpus(frame, config=IngestConfig(text_column="text", title_column="title", id_column="id", split_articles=False)))
     ingest_seconds = time.perf_counter() - t
     seg = pool.segments_frame()
     doc_source = {d["doc_id"]: d.get("id", "") for d in pool.documents}
@@ -236,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"] = sizes
 
         base = _take(frame, per_doc, large)
-        base_seg = load_corpus(base, config=IngestConfig(text_column="text", title_column="title", id_column="id", split_articles=False)).segments_frame()
+        base_seg = segment_corpus(load_corpus(base, config=IngestConfig(text_column="text", title_column="title", id_column="id", split_articles=False))).segments_frame()
         cache = work / f"cache-{large}"
         big = _synthetic_100k(
             pd.DataFrame({"id": base_seg["segment_id"], "title": "", "text": base_seg["text"]}),

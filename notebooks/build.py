@@ -87,7 +87,7 @@ OWN_CORPUS = [
         "import topicsum\n\n"
         'work = pathlib.Path(tempfile.mkdtemp())\n'
         'articles = topicsum.load_corpus("../seeds").articles_frame()\n'
-        'segments = topicsum.load_corpus("../seeds").segments_frame()\n'
+        'segments = topicsum.segment_corpus(topicsum.load_corpus("../seeds")).segments_frame()\n'
         'bodies = segments.groupby("article_id")["text"].apply(lambda s: "\\n\\n".join(s))\n'
         'table = articles.assign(body=articles["article_id"].map(bodies))\n'
         'table["date"] = pd.date_range("2025-06-20", periods=len(table), freq="7D").strftime("%Y-%m-%d")\n'
@@ -107,7 +107,8 @@ OWN_CORPUS = [
         'with open(work / "articles.jsonl", "w", encoding="utf-8") as fh:\n'
         "    for row in table.to_dict(orient=\"records\"):\n"
         "        fh.write(json.dumps(row) + \"\\n\")\n"
-        'len(topicsum.load_corpus(work / "articles.jsonl", config=topicsum.IngestConfig(text_column="body")).segments)'
+        'jsonl = topicsum.load_corpus(work / "articles.jsonl", config=topicsum.IngestConfig(text_column="body"))\n'
+        'len(topicsum.segment_corpus(jsonl).segments)  # segments: about a paragraph each'
     ),
     new_markdown_cell(
         "Themes are news stories, found without being told how many. `granularity` makes them coarser "

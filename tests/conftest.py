@@ -51,9 +51,9 @@ def embedder():
 @pytest.fixture(scope="session")
 def seed_corpus(seeds_dir: Path):
     """The seeds, ingested and segmented with the default config."""
-    from topicsum._ingest import load_corpus
+    from topicsum import load_corpus, segment_corpus
 
-    return load_corpus(seeds_dir)
+    return segment_corpus(load_corpus(seeds_dir))
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from dask.distributed import Client, LocalCluster
 import topicsum
 from topicsum._cli import main
 from topicsum._dask import as_executor, dask_client
-from topicsum._errors import ClusterError, MissingDependencyError
+from topicsum._errors import DaskError, MissingDependencyError
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +104,7 @@ def test_a_dask_run_writes_the_same_files_as_the_serial_run(client, serial, seed
     assert result.manifest["executor"]["threads"] == 2
 
     def loads() -> int:
-        from topicsum._transform import shared_embedder
+        from topicsum._embed import shared_embedder
 
         return shared_embedder.cache_info().misses
 
@@ -145,7 +145,8 @@ def test_a_worker_killed_mid_stage_is_replaced_and_the_output_is_the_same(
 def test_past_the_client_fit_size_themes_are_fitted_on_a_sample_and_the_rest_assigned_on_the_workers(
     client, serial_run
 ):
-    from topicsum._scale import fit_sample_size, fit_themes
+    from topicsum._cluster import fit_sample_size, fit_themes
+    from topicsum._context import RunContext
     from topicsum._tables import fit_segments
 
     result, _ = serial_run
@@ -154,13 +155,14 @@ def test_past_the_client_fit_size_themes_are_fitted_on_a_sample_and_the_rest_ass
     vectors = result.embeddings[[row[sid] for sid in units.ids]]
     executor = as_executor(client)
     assert fit_sample_size(len(units.ids), executor) is None  # the seeds are far below MAX_CLIENT_FIT
-    model = fit_themes(result.config.cluster, units, vectors, None, executor, limit=40)
+    context = RunContext(executor=executor)  # no embedder: plain c-TF-IDF keywords
+    model = fit_themes(units, vectors, result.config.cluster, context, limit=40)
     n = len(units.ids)
     assert len(model.fit_sample_) == 40 and len(model.topics_) == n and model.coords_2d_.shape == (n, 2)
     rest = np.setdiff1d(np.arange(n), model.fit_sample_)
     # the rest went to their nearest theme centre, as ThemeModel.transform puts new segments
     assert model.transform([units.texts[i] for i in rest], vectors[rest]).tolist() == model.topics_[rest].tolist()
-    again = fit_themes(result.config.cluster, units, vectors, None, executor, limit=40)
+    again = fit_themes(units, vectors, result.config.cluster, context, limit=40)
     assert again.topics_.tolist() == model.topics_.tolist()  # the sample is seeded
 
 
@@ -175,7 +177,7 @@ def test_workers_with_another_topicsum_version_are_one_clear_error(client, seeds
 
     client.run(set_version("0.0.0+elsewhere"))
     try:
-        with pytest.raises(ClusterError, match=r"run topicsum 0\.0\.0\+elsewhere but this client runs"):
+        with pytest.raises(DaskError, match=r"run topicsum 0\.0\.0\+elsewhere but this client runs"):
             _dask_run(client, seeds_dir, tmp_path)
     finally:
         client.run(set_version(topicsum.__version__))
@@ -187,7 +189,7 @@ def test_no_workers_or_a_worker_without_topicsum_is_one_clear_error(tmp_path):
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("raise ImportError('No module named topicsum (simulated)')\n", encoding="utf-8")
     with LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
-        with Client(cluster) as client, pytest.raises(ClusterError, match="has no workers; start some with"):
+        with Client(cluster) as client, pytest.raises(DaskError, match="has no workers; start some with"):
             as_executor(client)
         # this worker's `import topicsum` fails (and the project folder is not its working folder)
         env = {**os.environ, "PYTHONPATH": str(fake.parent)}
@@ -199,7 +201,7 @@ def test_no_workers_or_a_worker_without_topicsum_is_one_clear_error(tmp_path):
         try:
             with Client(cluster) as client:
                 client.wait_for_workers(1, timeout=120)
-                with pytest.raises(ClusterError, match="cannot import topicsum.*install topicsum"):
+                with pytest.raises(DaskError, match="cannot import topicsum.*install topicsum"):
                     as_executor(client)
         finally:
             worker.terminate()
@@ -218,7 +220,7 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, capsys, monke
 
 
 def test_a_bad_local_worker_count_is_a_cluster_error():
-    with pytest.raises(ClusterError, match="local:4"):
+    with pytest.raises(DaskError, match="local:4"):
         with dask_client("local:none"):
             pass
 

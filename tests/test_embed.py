@@ -11,8 +11,16 @@ import numpy as np
 import pytest
 
 from topicsum._config import EmbedConfig
-from topicsum._embed import embed_texts, get_embedder
+from topicsum._context import CacheSettings, RunContext
+from topicsum._embed import embed_texts as _embed_texts
+from topicsum._embed import get_embedder
 from topicsum._errors import ModelUnavailableError
+
+
+def embed_texts(texts, embedder, *, cache_dir, batch_size=32):
+    """The embed stage with ``embedder`` and a cache folder of its own (``None``: no cache)."""
+    cache = CacheSettings(cache_dir, True) if cache_dir is not None else CacheSettings(Path("."), False)
+    return _embed_texts(texts, EmbedConfig(batch_size=batch_size), RunContext(cache=cache, embedder=embedder))
 
 
 class CountingEmbedder:

@@ -14,11 +14,17 @@ import pytest
 
 from topicsum._config import IngestConfig, SegmentConfig
 from topicsum._errors import InputError, SkippedInputWarning
-from topicsum._ingest import Cleaner, Corpus, load_corpus
-from topicsum._segment import normalise_ws
+from topicsum._ingest import Cleaner, Corpus
+from topicsum._ingest import load_corpus as _load_corpus
+from topicsum._segment import normalise_ws, segment_corpus
 from topicsum._types import ARTICLE_COLUMNS, SEGMENT_COLUMNS, Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_corpus(*args, segment_config=None, **kwargs) -> Corpus:
+    """Ingest and segment, as a run does: the two stages these tests check together."""
+    return segment_corpus(_load_corpus(*args, **kwargs), segment_config)
 
 BODY = (
     "The city council approved a new budget on Tuesday after a long debate about schools and roads. "
@@ -521,9 +527,9 @@ def test_big_file_bounded_memory(tmp_path: Path) -> None:
         "        return int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) / 1024\n"
         "    except (OSError, AttributeError):\n"
         "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "from topicsum._ingest import load_corpus\n"
+        "from topicsum import load_corpus, segment_corpus\n"
         "t = time.perf_counter()\n"
-        "corpus = load_corpus(sys.argv[1])\n"
+        "corpus = segment_corpus(load_corpus(sys.argv[1]))\n"
         "print(json.dumps({'segments': len(corpus.segments),\n"
         "                  'duplicates': sum(s.duplicate_of is not None for s in corpus.segments),\n"
         "                  'seconds': time.perf_counter() - t,\n"

@@ -17,7 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from topicsum._errors import InputError, SkippedInputWarning
-from topicsum._ingest import load_corpus
+from topicsum import load_corpus as _load_corpus
+from topicsum import segment_corpus
+
+
+def load_corpus(*args, **kwargs):
+    """Ingest and segment, as a run does."""
+    return segment_corpus(_load_corpus(*args, **kwargs))
 from topicsum._ingest._decode import Undecodable, decode_bytes, normalise_newlines
 from topicsum._segment import normalise_ws
 

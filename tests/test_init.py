@@ -13,13 +13,17 @@ EXPECTED_ALL = [
     "Config",
     "ConfigError",
     "Corpus",
+    "DaskError",
     "Digest",
     "DigestSentence",
     "EmbedConfig",
     "IngestConfig",
     "InputError",
+    "LabelConfig",
     "MissingDependencyError",
     "ModelUnavailableError",
+    "NotFittedError",
+    "OutputError",
     "OutputExistsError",
     "ReportConfig",
     "Result",
@@ -31,7 +35,10 @@ EXPECTED_ALL = [
     "SummariseConfig",
     "Theme",
     "ThemeModel",
+    "ThemeNotFoundError",
+    "ToolError",
     "TopicsumError",
+    "UserError",
     "load",
     "load_corpus",
     "plot_hierarchy",
@@ -41,6 +48,7 @@ EXPECTED_ALL = [
     "plot_topic_map",
     "plot_topic_sizes",
     "run",
+    "segment_corpus",
 ]
 
 
@@ -72,3 +80,24 @@ def test_errors_inherit_builtin_types():
     assert issubclass(topicsum.ModelUnavailableError, OSError)
     for name in ("ConfigError", "InputError", "MissingDependencyError", "StageSkippedError"):
         assert issubclass(getattr(topicsum, name), topicsum.TopicsumError)
+
+
+def test_every_error_topicsum_raises_is_exported_and_in_the_tree():
+    """Issue 19: ClusterError, ThemeNotFoundError and NotFittedError reached users but were not exported."""
+    import ast
+    from pathlib import Path
+
+    from topicsum import _errors
+
+    raised = set()
+    for path in Path(topicsum.__path__[0]).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and isinstance(node.exc.func, ast.Name):
+                raised.add(node.exc.func.id)
+    ours = {name for name in raised if name in _errors.__all__}
+    assert {"DaskError", "ThemeNotFoundError", "NotFittedError", "InputError"} <= ours
+    tree = _errors.__doc__
+    for name in _errors.__all__:
+        assert name in topicsum.__all__, f"{name} is not exported from topicsum"
+        assert name in tree, f"{name} is missing from the error tree in topicsum._errors"
+    assert not hasattr(_errors, "ClusterError")  # renamed: it is the Dask cluster, not the clustering stage

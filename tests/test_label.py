@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from topicsum._cluster import ThemeModel
-from topicsum._label import describe_themes, keyword_label, readable_label
+from topicsum._label import keyword_label, label_stories, readable_label
+from topicsum._tables import FitSegments
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +16,9 @@ def seeds_themes(seed_corpus, embedder):
     X = embedder.encode(texts)
     arts = [s.article_id for s in segs]
     heads = [s.headline for s in segs]
-    model = ThemeModel().fit(texts, X, groups=arts, titles=heads, embedder=embedder)
-    themes = describe_themes(
-        model, segment_ids=[s.segment_id for s in segs], texts=texts, embeddings=X,
-        article_ids=arts, outlets=[s.outlet for s in segs],
-    )
+    model = ThemeModel().fit(texts, X, groups=arts, embedder=embedder)
+    units = FitSegments.of([s.segment_id for s in segs], texts, arts, [s.outlet for s in segs], heads)
+    themes, _ = label_stories(model, units)
     return segs, themes
 
 

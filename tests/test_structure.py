@@ -1,4 +1,5 @@
-"""The package's shape: no import cycles, modules and functions of readable size, install hints that work."""
+"""The package's shape: no import cycles, stages that keep to themselves, modules and functions of readable size,
+run state in one context rather than threaded through every layer, install hints that work."""
 
 from __future__ import annotations
 
@@ -42,13 +43,14 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(module: str, path: Path, known: set[str]) -> set[str]:
-    """topicsum modules that ``module`` imports at run time (at the top or inside functions)."""
+def _imports(module: str, path: Path, known: set[str], *, type_checking: bool = False) -> set[str]:
+    """topicsum modules that ``module`` imports at run time (at the top or inside functions), and with
+    ``type_checking`` also those it imports for type hints only."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node):
+        if isinstance(node, ast.If) and _is_type_checking(node) and not type_checking:
             for child in node.orelse:
                 visit(child)
             return
@@ -70,10 +72,11 @@ def _imports(module: str, path: Path, known: set[str]) -> set[str]:
     return {m for m in found if m in known and m != module}
 
 
-def test_no_import_cycles() -> None:
+@pytest.mark.parametrize("type_checking", [False, True], ids=["run time", "type hints included"])
+def test_no_import_cycles(type_checking: bool) -> None:
     modules = _modules()
     known = set(modules)
-    graph = {m: _imports(m, p, known) for m, p in modules.items()}
+    graph = {m: _imports(m, p, known, type_checking=type_checking) for m, p in modules.items()}
     # a package's __init__ re-exporting its own submodules is not a cycle through the package
     for m in graph:
         graph[m] = {d for d in graph[m] if not m.startswith(d + ".")}
@@ -96,6 +99,92 @@ def test_no_import_cycles() -> None:
         if m not in state:
             walk(m)
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def _package_of(module: str, packages: set[str]) -> str | None:
+    """The innermost subpackage of topicsum that holds ``module`` (``None`` for a top-level module)."""
+    parts = module.split(".")
+    for k in range(len(parts) - 1, 1, -1):
+        if ".".join(parts[:k]) in packages:
+            return ".".join(parts[:k])
+    return None
+
+
+def test_no_module_reaches_into_another_packages_private_modules() -> None:
+    """A stage (a subpackage) is used through its own ``__init__``: ``from .._cluster import ThemeModel``,
+    never ``from .._cluster._persist import ...`` (issue 19: the pipeline read the cluster stage's file format)."""
+    modules = _modules()
+    known = set(modules)
+    packages = {m for m, p in modules.items() if p.name == "__init__.py" and m != "topicsum"}
+    offenders = []
+    for module, path in modules.items():
+        for target in _imports(module, path, known, type_checking=True):
+            owner = _package_of(target, packages)
+            if owner is None or target == owner:
+                continue
+            if module != owner and not module.startswith(owner + "."):
+                offenders.append(f"{module} -> {target}")
+    assert not offenders, "imports of another package's private modules: " + "; ".join(sorted(offenders))
+
+
+#: The run state that lives in the run context (topicsum._context), not in parameters of every function.
+RUN_STATE = ("show_progress", "cache_dir", "executor", "embedder")
+#: How many functions may pass one of them on: the one that receives it and the one it hands it to.
+MAX_LAYERS = 2
+
+
+def _threading_chains() -> dict[str, list[list[str]]]:
+    """For each name of RUN_STATE, the longest chains of functions that take it as a parameter and pass it on.
+
+    Counted from the source: a function "passes ``x`` on" when it has a parameter ``x`` and calls a
+    function with the bare name ``x`` as an argument; the callee is every function of the package with
+    that name and a parameter ``x`` (so the count is an upper bound).  A chain's length is the number
+    of functions in it.
+    """
+    defs: dict[str, list[tuple[str, ast.FunctionDef]]] = {}
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defs.setdefault(node.name, []).append((f"{module}.{node.name}", node))
+
+    def params(fn: ast.FunctionDef) -> set[str]:
+        a = fn.args
+        return {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
+
+    chains: dict[str, list[list[str]]] = {}
+    for name in RUN_STATE:
+        edges: dict[str, set[str]] = {}
+        for fns in defs.values():
+            for qual, fn in fns:
+                if name not in params(fn):
+                    continue
+                for call in (n for n in ast.walk(fn) if isinstance(n, ast.Call)):
+                    values = [*call.args, *(k.value for k in call.keywords)]
+                    if not any(isinstance(v, ast.Name) and v.id == name for v in values):
+                        continue
+                    func = call.func
+                    callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                    for target, tfn in defs.get(callee or "", []):
+                        if name in params(tfn) and target != qual:
+                            edges.setdefault(qual, set()).add(target)
+
+        def longest(start: str, seen: tuple[str, ...]) -> list[str]:
+            best = [start]
+            for nxt in sorted(edges.get(start, ())):
+                if nxt not in seen:
+                    path = [start, *longest(nxt, (*seen, nxt))]
+                    best = path if len(path) > len(best) else best
+            return best
+
+        found = sorted((longest(s, (s,)) for s in edges), key=len, reverse=True)
+        chains[name] = [c for c in found if len(c) == len(found[0])] if found else []
+    return chains
+
+
+def test_run_state_is_not_threaded_through_more_than_two_layers() -> None:
+    """Issue 19: show_progress, embedder, cache_dir and executor were parameters of 10-20 functions each."""
+    too_deep = {name: c for name, chains in _threading_chains().items() for c in chains if len(c) > MAX_LAYERS}
+    assert not too_deep, f"passed through more than {MAX_LAYERS} layers: {too_deep}"
 
 
 def test_modules_stay_small() -> None:

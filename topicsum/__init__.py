@@ -20,46 +20,50 @@ only when a stage needs them.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._config import (
     ClusterConfig,
     Config,
     EmbedConfig,
     IngestConfig,
+    LabelConfig,
     ReportConfig,
     SegmentConfig,
     SummariseConfig,
 )
 from ._errors import (
     ConfigError,
+    DaskError,
     InputError,
     MissingDependencyError,
     ModelUnavailableError,
+    NotFittedError,
+    OutputError,
     OutputExistsError,
     SkippedInputWarning,
     SmallCorpusWarning,
     StageSkippedError,
+    ThemeNotFoundError,
+    ToolError,
     TopicsumError,
+    UserError,
 )
-from ._types import Article, Digest, DigestSentence, Segment, Theme
+from ._types import Article, Corpus, Digest, DigestSentence, Segment, Theme
 from ._version import __version__ as __version__
 
+#: The ``plot_*`` figure functions (the report's figures: ``topicsum._report._figures.FIGURES``).
+_PLOTS = ("plot_hierarchy", "plot_keywords", "plot_over_time", "plot_similarity", "plot_topic_map", "plot_topic_sizes")
 
 # Public names served lazily, so that `import topicsum` stays light.
 _LAZY: dict[str, str] = {
-    "Corpus": "._ingest",
     "Result": "._result",
     "ThemeModel": "._cluster",
     "load": "._result",
     "load_corpus": "._ingest",
-    "plot_hierarchy": "._report",
-    "plot_keywords": "._report",
-    "plot_over_time": "._report",
-    "plot_similarity": "._report",
-    "plot_topic_map": "._report",
-    "plot_topic_sizes": "._report",
     "run": "._pipeline",
+    "segment_corpus": "._segment",
+    **{name: "._report" for name in _PLOTS},
 }
 
 __all__ = [
@@ -68,13 +72,17 @@ __all__ = [
     "Config",
     "ConfigError",
     "Corpus",
+    "DaskError",
     "Digest",
     "DigestSentence",
     "EmbedConfig",
     "IngestConfig",
     "InputError",
+    "LabelConfig",
     "MissingDependencyError",
     "ModelUnavailableError",
+    "NotFittedError",
+    "OutputError",
     "OutputExistsError",
     "ReportConfig",
     "Result",
@@ -86,7 +94,10 @@ __all__ = [
     "SummariseConfig",
     "Theme",
     "ThemeModel",
+    "ThemeNotFoundError",
+    "ToolError",
     "TopicsumError",
+    "UserError",
     "load",
     "load_corpus",
     "plot_hierarchy",
@@ -96,21 +107,8 @@ __all__ = [
     "plot_topic_map",
     "plot_topic_sizes",
     "run",
+    "segment_corpus",
 ]
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._cluster import ThemeModel
-    from ._ingest import Corpus, load_corpus
-    from ._pipeline import run
-    from ._report import (
-        plot_hierarchy,
-        plot_keywords,
-        plot_over_time,
-        plot_similarity,
-        plot_topic_map,
-        plot_topic_sizes,
-    )
-    from ._result import Result, load
 
 
 def __getattr__(name: str) -> Any:

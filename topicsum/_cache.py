@@ -1,7 +1,8 @@
 """Reusing earlier work: content keys, the fitted-model cache and the digest cache.
 
-Both caches live under the cache folder (``Config.resolved_cache_dir()``) and
-are keyed by the content they were computed from, so a re-run on unchanged
+Both caches live under the run context's cache folder
+(:class:`~topicsum._context.CacheSettings`) and are keyed by the content they
+were computed from, so a re-run on unchanged
 input reuses the fitted themes and the digests, and any change refits.
 Entries are written atomically; a damaged entry is ignored (with a warning)
 and computed again: a cache problem never fails a run.
@@ -20,12 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._io import atomic_write_json
-from ._serialise import digest_from_json, digest_to_json
+from ._store import digest_from_json, digest_to_json
 from ._types import Digest, Theme
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._cluster import ThemeModel
-    from ._embed import Embedder
 
 __all__ = ["cached_fit", "content_key", "digest_problem", "read_digests", "write_digests"]
 
@@ -46,17 +46,17 @@ def content_key(data: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:40]
 
 
-def cached_fit(folder: Path | None, fit: Callable[[], ThemeModel], embedder: Embedder) -> ThemeModel:
-    """Fit the theme model, or load the one fitted before on exactly these segments and settings.
+def cached_fit(
+    folder: Path | None, fit: Callable[[], ThemeModel], load: Callable[[Path], ThemeModel]
+) -> ThemeModel:
+    """Fit the theme model, or ``load`` the one fitted before on exactly these segments and settings.
 
     ``folder`` is the cache entry (``None``: no cache).  It is written
     atomically (temp folder, then rename); a damaged entry is refitted.
     """
-    from ._cluster import ThemeModel
-
     if folder is not None and (folder / _COMPLETE).is_file():
         try:
-            model = ThemeModel.load(folder, embedder=embedder)
+            model = load(folder)
             logger.info("themes: reusing the model fitted on the same segments (%s)", folder.name)
             return model
         except Exception as exc:  # noqa: BLE001 - a cache problem must never fail a run

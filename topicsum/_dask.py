@@ -4,7 +4,7 @@
   address, or ``local`` / ``local:N`` for a LocalCluster of N worker
   processes with one thread each, closed at the end;
 * :func:`check_cluster` -- fails early, in one sentence
-  (:class:`~topicsum._errors.ClusterError`), when the workers cannot run
+  (:class:`~topicsum._errors.DaskError`), when the workers cannot run
   this topicsum: none connected, topicsum not importable there, or another
   version than the client's;
 * :class:`DaskExecutor` -- the :class:`~topicsum._parallel.Executor` on a
@@ -29,8 +29,9 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ._deps import require
-from ._errors import ClusterError, ConfigError
-from ._parallel import Executor, progress_bar
+from ._errors import DaskError, ConfigError
+from ._parallel import Executor
+from ._progress import Progress
 from ._version import __version__
 
 __all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "as_executor", "check_cluster", "dask_client"]
@@ -57,7 +58,7 @@ def _distributed() -> Any:
 
 def worker_report() -> dict[str, str]:
     """What :func:`check_cluster` asks every worker: its topicsum version (and process id)."""
-    import topicsum
+    import topicsum  # the installed package's version, as the worker sees it
 
     return {"topicsum": topicsum.__version__, "pid": str(os.getpid())}
 
@@ -67,7 +68,7 @@ def check_cluster(client: Any) -> int:
 
     Raises
     ------
-    ClusterError
+    DaskError
         No worker is connected, a worker cannot import topicsum, or a worker
         runs another topicsum version than this client.
     """
@@ -75,29 +76,29 @@ def check_cluster(client: Any) -> int:
     try:
         nthreads = client.nthreads()
     except Exception as exc:  # noqa: BLE001 - a closed client or a lost scheduler
-        raise ClusterError(
+        raise DaskError(
             f"The Dask scheduler at {address} cannot be reached ({type(exc).__name__}: {_brief(exc)}); "
             "check that it is running and that the client is open."
         ) from None
     if not nthreads:
-        raise ClusterError(
+        raise DaskError(
             f"The Dask scheduler at {address} has no workers; start some with 'dask worker {address}' and run again."
         )
     try:
         reports = client.run(worker_report)  # unpickling it on a worker imports topicsum there
     except Exception as exc:  # noqa: BLE001 - a worker's failure comes back wrapped, its type in the text
         if isinstance(exc, ImportError) or re.search(r"ImportError|ModuleNotFoundError", repr(exc)):
-            raise ClusterError(
+            raise DaskError(
                 f"The Dask workers cannot import topicsum ({_brief(exc)}); install topicsum {__version__} "
                 "(with the same models) on every worker and run again."
             ) from None
-        raise ClusterError(
+        raise DaskError(
             f"The Dask workers could not be asked for their topicsum version ({type(exc).__name__}: {_brief(exc)}); "
             f"install topicsum {__version__} on every worker and run again."
         ) from None
     other = sorted({r.get("topicsum", "?") for r in reports.values()} - {__version__})
     if other:
-        raise ClusterError(
+        raise DaskError(
             f"The Dask workers run topicsum {', '.join(other)} but this client runs {__version__}; "
             "install the same version on the client and every worker."
         )
@@ -119,6 +120,8 @@ class DaskExecutor(Executor):
     ...     DaskExecutor(client).map(abs, [-1, 2, -3], desc="abs")
     [1, 2, 3]
     """
+
+    remote = True
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -144,7 +147,7 @@ class DaskExecutor(Executor):
         desc: str,
         unit: str = "item",
         sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> Iterator[tuple[int, R]]:
         """Yield ``(index, result)`` as tasks finish; a window of tasks is in flight at a time."""
         distributed = _distributed()
@@ -162,7 +165,7 @@ class DaskExecutor(Executor):
         window = min(n, WINDOW_PER_THREAD * self.threads)
         queue = distributed.as_completed([submit(i) for i in range(window)], with_results=True)
         nxt = window
-        bar = progress_bar(sum(sizes) if sizes is not None else n, desc, unit, show_progress)
+        bar = (progress or Progress(False)).bar(sum(sizes) if sizes is not None else n, desc, unit)
         try:
             for future, result in queue:
                 i = index.pop(future.key)
@@ -172,7 +175,7 @@ class DaskExecutor(Executor):
                 bar.update(sizes[i] if sizes is not None else 1)
                 yield i, result
         except (distributed.KilledWorker, distributed.client.FutureCancelledError) as exc:
-            raise ClusterError(
+            raise DaskError(
                 f"The Dask cluster could not finish the {desc} tasks ({type(exc).__name__}: {_brief(exc)}); "
                 "workers that die again and again usually run out of memory: give them more, or use fewer threads each."
             ) from None
@@ -194,7 +197,7 @@ def _local_workers(address: str) -> int | None:
     if not count:
         return max(os.cpu_count() or 1, 1)
     if not count.isdigit() or int(count) < 1:
-        raise ClusterError(
+        raise DaskError(
             f"--dask {address!r}: the number of local workers must be a whole number >= 1, e.g. local:4."
         )
     return int(count)
@@ -208,7 +211,7 @@ def dask_client(address: str, *, quiet: bool = False) -> Iterator[Any]:
 
     Raises
     ------
-    ClusterError
+    DaskError
         The scheduler cannot be reached within :data:`CONNECT_TIMEOUT` seconds.
     MissingDependencyError
         dask.distributed is not installed (the ``dask`` extra).
@@ -233,7 +236,7 @@ def dask_client(address: str, *, quiet: bool = False) -> Iterator[Any]:
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - refused, timed out, a bad address, or garbage from something else
-        raise ClusterError(
+        raise DaskError(
             f"The Dask scheduler at {address!r} cannot be reached ({type(exc).__name__}: {_brief(exc)}); "
             "check the address and that 'dask scheduler' is running there, or use --dask local."
         ) from None
@@ -248,7 +251,7 @@ def as_executor(client: Any) -> Executor:
 
     Raises
     ------
-    ClusterError
+    DaskError
         The cluster cannot be used (no workers, workers without topicsum, another topicsum version).
     ConfigError
         ``client`` is neither a ``dask.distributed.Client`` nor an executor.

@@ -4,7 +4,6 @@
   :class:`~topicsum._errors.MissingDependencyError` that names the install
   extra (every extra named here exists in pyproject.toml: a test checks).
 * Offline mode: :func:`offline` reads ``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE``.
-* Progress bars: :func:`progress_enabled` decides whether a stage shows one.
 * Third-party noise: :func:`quiet_third_party` silences a library's warnings
   and log chatter where topicsum already reports what matters.
 """
@@ -15,7 +14,6 @@ import importlib
 import importlib.util
 import logging
 import os
-import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +27,6 @@ __all__ = [
     "install_hint",
     "missing",
     "offline",
-    "progress_enabled",
     "quiet_third_party",
     "require",
 ]
@@ -126,21 +123,6 @@ def offline() -> bool:
     True
     """
     return any(os.environ.get(v, "").strip().lower() in _TRUE for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
-def progress_enabled(show_progress: bool | None) -> bool:
-    """Whether to show a progress bar: as asked, else on a terminal or in a Jupyter kernel.
-
-    Examples
-    --------
-    >>> progress_enabled(False), progress_enabled(True)
-    (False, True)
-    """
-    if show_progress is not None:
-        return bool(show_progress)
-    if "ipykernel" in sys.modules:  # a notebook: tqdm.auto draws a widget
-        return True
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 @contextmanager

@@ -17,7 +17,7 @@ The tree::
     │   ├── ModelUnavailableError(OSError)           a model or model server cannot be reached or loaded
     │   ├── StageSkippedError(RuntimeError)          a result of a stage that was turned off
     │   ├── ThemeNotFoundError(KeyError)             no theme has the id asked for
-    │   └── ClusterError(RuntimeError)               a Dask cluster cannot be used
+    │   └── DaskError(RuntimeError)                  a Dask cluster cannot be used (run(client=...), --dask)
     ├── NotFittedError(ValueError, AttributeError)  an estimator was used before ``fit``
     └── ToolError(RuntimeError)        an external tool (Chromium) failed
 
@@ -28,8 +28,8 @@ The tree::
 from __future__ import annotations
 
 __all__ = [
-    "ClusterError",
     "ConfigError",
+    "DaskError",
     "InputError",
     "MissingDependencyError",
     "ModelUnavailableError",
@@ -92,8 +92,9 @@ class ThemeNotFoundError(UserError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class ClusterError(UserError, RuntimeError):
-    """A Dask cluster cannot be used (unreachable scheduler, workers without topicsum, version mismatch)."""
+class DaskError(UserError, RuntimeError):
+    """A Dask cluster cannot be used (unreachable scheduler, no workers, workers without topicsum or with
+    another version): raised by ``run(client=...)`` and ``--dask`` before any work."""
 
 
 class NotFittedError(TopicsumError, ValueError, AttributeError):

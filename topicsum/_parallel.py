@@ -9,14 +9,15 @@ they run exactly as before.
 
 Work is cut the same way on both executors, so a Dask run gives the same
 answer as a serial one.  Models are never shipped: a task gets a
-:class:`~topicsum._transform.PortableEmbedder` (the embedder's settings) and loads the model once
-per process (:func:`~topicsum._transform.shared_embedder`; the summariser's
-:func:`~topicsum._summarise.get_generator` does the same).
+:class:`~topicsum._embed.PortableEmbedder` (the embedder's settings) and loads the model once
+per process (:func:`~topicsum._embed.shared_embedder`); the summariser backend
+(:func:`~topicsum._summarise.resolve_summariser`) travels as its settings too and
+loads its model once per process.
 
 Examples
 --------
 >>> executor = SerialExecutor()
->>> executor.map(len, ["a", "bb", "ccc"], desc="lengths", show_progress=False)
+>>> executor.map(len, ["a", "bb", "ccc"], desc="lengths")
 [1, 2, 3]
 """
 
@@ -27,9 +28,9 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from ._deps import progress_enabled
+from ._progress import Progress
 
-__all__ = ["Executor", "SerialExecutor", "ordered", "partitions", "progress_bar"]
+__all__ = ["Executor", "SerialExecutor", "ordered", "partitions"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,9 @@ PARTITIONS_PER_THREAD = 4
 class Executor(Protocol):
     """Runs a function over items, here or elsewhere; results keep the items' order.
 
-    ``threads`` is how many tasks can run at once; ``imap`` yields
+    ``threads`` is how many tasks can run at once; ``remote`` says whether
+    tasks run in other processes (then work goes out in partitions, and
+    models as their settings); ``imap`` yields
     ``(index, result)`` pairs as results arrive (any order); ``map`` returns
     the results in the items' order (subclasses inherit it).  ``fn`` must be a picklable,
     deterministic function of its item (a module-level function or a
@@ -54,6 +57,7 @@ class Executor(Protocol):
     """
 
     threads: int
+    remote: bool
 
     def imap(
         self,
@@ -63,7 +67,7 @@ class Executor(Protocol):
         desc: str,
         unit: str = "item",
         sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> Iterator[tuple[int, R]]: ...
 
     def map(
@@ -74,10 +78,10 @@ class Executor(Protocol):
         desc: str,
         unit: str = "item",
         sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> list[R]:
         """The results in the items' order, however the tasks ran (executors inherit this)."""
-        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, show_progress=show_progress), len(items))
+        return ordered(self.imap(fn, items, desc=desc, unit=unit, sizes=sizes, progress=progress), len(items))
 
     def describe(self) -> dict[str, Any]: ...
 
@@ -96,23 +100,17 @@ def ordered(pairs: Iterable[tuple[int, R]], n: int) -> list[R]:
     return out
 
 
-def progress_bar(total: int, desc: str, unit: str, show_progress: bool | None) -> Any:
-    """The tqdm.auto bar every executor shows (on the client, for a Dask run)."""
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, disable=not progress_enabled(show_progress), leave=False)
-
-
 class SerialExecutor(Executor):
     """Runs every task in this process, one after the other (the default).
 
     Examples
     --------
-    >>> list(SerialExecutor().imap(str.upper, ["a", "b"], desc="upper", show_progress=False))
+    >>> list(SerialExecutor().imap(str.upper, ["a", "b"], desc="upper"))
     [(0, 'A'), (1, 'B')]
     """
 
     threads = 1
+    remote = False
 
     def imap(
         self,
@@ -122,10 +120,10 @@ class SerialExecutor(Executor):
         desc: str,
         unit: str = "item",
         sizes: Sequence[int] | None = None,
-        show_progress: bool | None = None,
+        progress: Progress | None = None,
     ) -> Iterator[tuple[int, R]]:
         """Yield ``(index, fn(item))`` in order."""
-        bar = progress_bar(sum(sizes) if sizes is not None else len(items), desc, unit, show_progress)
+        bar = (progress or Progress(False)).bar(sum(sizes) if sizes is not None else len(items), desc, unit)
         try:
             for i, item in enumerate(items):
                 result = fn(item)

@@ -1,14 +1,12 @@
-"""The pipeline: build a Config, call the stages in order, time each one, return a Result.
+"""The pipeline: build a Config and a run context, call the stages in order, return a Result.
 
     ingest -> segment -> embed -> cluster -> label -> summarise -> report
 
-Each stage lives in its own module and only reads what the previous stage
-produced; this module is the flow and nothing else.  The caches are
-:mod:`._cache`, the tables :mod:`._tables`, run.json :mod:`._manifest` and
-the output folder :mod:`._output`.  With a Dask client, the stages that
-parallelise get an executor (:mod:`._parallel`, :mod:`._dask`) and the
-themes past one process's size are fitted by :mod:`._scale`; the flow is
-the same.
+Each stage is one call with its input, its own config and the run context
+(:mod:`._context`: cache, executor, progress, seed, embedder, summariser),
+timed by the context's clock; this module is the flow and nothing else.
+The caches of fitted stories and digests are :mod:`._cache`, the tables
+:mod:`._tables`, and the output folder (run.json included) :mod:`._store`.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,19 +21,15 @@ import numpy as np
 
 from ._cache import cached_fit, content_key, read_digests, write_digests
 from ._config import Config
-from ._manifest import Timer, run_manifest
-from ._ownership import check_not_input, prepare_output_dir
+from ._context import RunContext
+from ._setup import build_context
 from ._result import Result
-from ._scale import fit_sample_size, fit_themes
-from ._serialise import groups_frame, topics_frame
 from ._tables import FitSegments, fit_segments, theme_tables
-from ._transform import PortableEmbedder, shared_embedder
-from ._types import Digest, Theme
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._embed import Embedder
-    from ._parallel import Executor
+    from ._config import SummariseConfig
+    from ._types import Digest, Theme
 
 __all__ = ["run"]
 
@@ -72,11 +65,11 @@ def run(
     show_progress : bool, optional
         Progress bars (default: on a terminal or in a notebook).
     client : dask.distributed.Client, optional
-        Run the parallel stages on this Dask cluster (reading and segmenting,
-        embedding, digests; see :mod:`topicsum._parallel`); the output is the
-        same as without it.  The workers need this topicsum version and must
-        see the input paths.  Raises :class:`~topicsum._errors.ClusterError`
-        when the cluster cannot be used.
+        Run the parallel stages on this Dask cluster (reading, cleaning and
+        segmenting, embedding, digests; see :mod:`topicsum._parallel`); the
+        output is the same as without it.  The workers need this topicsum
+        version and must see the input paths.  Raises
+        :class:`~topicsum.DaskError` when the cluster cannot be used.
     **options
         Any option of :class:`Config`, flat (``n_topics=6``) or per stage
         (``cluster={"n_topics": 6}``).
@@ -99,133 +92,88 @@ def run(
     ...     len(topicsum.run("seeds", summariser="extractive", formats=(), client=client).topics)
     6
     """
+    from ._cluster import STATE_FORMAT, ThemeModel, fit_themes
     from ._embed import embed_texts
     from ._ingest import load_corpus
-    from ._label import describe_groups, describe_themes
+    from ._label import label_stories
+    from ._segment import segment_corpus
+    from ._store import check_not_input, prepare_output_dir, run_manifest
 
     cfg = Config.from_options(config, **options)
-    cache_dir = cfg.resolved_cache_dir()
-    timer = Timer()
-    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    _check_before_work(cfg, inputs, out, overwrite, cache_dir)
-    executor = _executor(client)
-
+    if out is not None:  # fail before any work: an unusable output folder
+        prepare_output_dir(out, overwrite=overwrite, create=False, formats=cfg.report.formats)
+        check_not_input(out, inputs)
+    ctx = build_context(cfg, client=client, show_progress=show_progress)
+    timer = ctx.timer
     with timer.stage("ingest"):
-        corpus = load_corpus(
-            inputs, texts=texts, config=cfg.ingest, segment_config=cfg.segment, show_progress=show_progress,
-            exclude=() if out is None else (out,), executor=executor,
-        )  # fmt: skip
+        corpus = load_corpus(inputs, texts=texts, config=cfg.ingest, context=ctx, exclude=() if out is None else (out,))
+    with timer.stage("segment"):
+        corpus = segment_corpus(corpus, cfg.segment, ctx)
     frame = corpus.segments_frame()
     units = fit_segments(frame)
     with timer.stage("embed"):
-        embedder = shared_embedder(cfg.embed, cache_dir)
-        # tasks that run elsewhere get the embedder's settings, never the model
-        task_embedder = embedder if executor is None else PortableEmbedder.of(embedder, cfg.embed, cache_dir)
-        vectors = embed_texts(
-            units.texts, task_embedder, cache_dir=cache_dir if cfg.embed.cache else None,
-            batch_size=cfg.embed.batch_size, show_progress=show_progress, executor=executor,
-        )  # fmt: skip
-    sample = fit_sample_size(len(units.ids), executor)
-    fit_key = _theme_key(cfg, units, embedder, sample)
+        vectors = embed_texts(units.texts, cfg.embed, ctx)
+    fit_key = content_key(
+        {"version": __version__, "format": STATE_FORMAT, "embedding": ctx.require_embedder().model_id,
+         "cluster": dataclasses.asdict(cfg.cluster), "seed": ctx.seed, "segments": units.ids,
+         "groups": units.article_ids}  # fmt: skip
+    )
     with timer.stage("cluster"):
+        themes_cache = ctx.cache.entry("themes")
         model = cached_fit(
-            cache_dir / "themes" / fit_key if cfg.embed.cache else None,
-            lambda: fit_themes(cfg.cluster, units, vectors, embedder, executor),
-            embedder,
+            themes_cache / fit_key if themes_cache is not None else None,
+            lambda: fit_themes(units, vectors, cfg.cluster, ctx),
+            lambda folder: ThemeModel.load(folder, embedder=ctx.embedder),
         )
     with timer.stage("label"):
-        themes = describe_themes(
-            model, segment_ids=units.ids, texts=units.texts, embeddings=vectors,
-            article_ids=units.article_ids, outlets=units.outlets,
-        )  # fmt: skip
-        groups = describe_groups(model, themes)
+        themes, groups = label_stories(model, units, cfg.label, ctx)
     digests: dict[int, Digest] | None = None
-    summariser: dict[str, Any] | None = None
-    if cfg.summarise.summariser != "none":
+    summary: dict[str, Any] | None = None
+    if ctx.summariser is not None:
         with timer.stage("summarise"):
-            digests, summariser = _digests(
-                themes, units, task_embedder, cfg, cache_dir, fit_key, show_progress, executor
-            )
-
-    segments, articles = theme_tables(frame, corpus.articles_frame(), units, model, themes)
+            digests, summary = _digests(themes, units, cfg.summarise, ctx, fit_key)
+    segments, articles = theme_tables(frame, corpus.articles_frame(), units, model.topics_, model.was_outlier_, themes)
     manifest = run_manifest(
-        config=cfg, created=created, corpus=corpus, segments=segments, n_unique=units.n_unique, themes=themes,
-        groups=groups, grain=model.grain_, embedding_model=embedder.model_id, summariser=summariser, timer=timer,
+        config=cfg, context=ctx, corpus=corpus, segments=segments, themes=themes, groups=groups,
+        grain=model.grain_, summariser=summary,
     )  # fmt: skip
-    if executor is not None:
-        manifest["executor"] = executor.describe()
     result = Result(
-        segments=segments, articles=articles, topics=topics_frame(themes, digests), themes=themes, digests=digests,
+        segments=segments, articles=articles, topics=_topics(themes, digests), themes=themes, digests=digests,
         config=cfg, manifest=manifest, embeddings=np.asarray(vectors, dtype=np.float32)[units.row_to_fit],
         coords_2d=np.asarray(model.coords_2d_, dtype=np.float32)[units.row_to_fit], theme_model=model,
-        groups=groups_frame(groups),
+        groups=_groups(groups),
     )  # fmt: skip
     if out is not None:
-        from ._output import write_outputs
+        from ._store import write_outputs
 
         write_outputs(result, Path(out), formats=cfg.report.formats, overwrite=overwrite, timer=timer)
     return result
 
 
-def _check_before_work(
-    cfg: Config, inputs: Any, out: str | os.PathLike[str] | None, overwrite: bool, cache_dir: Path
-) -> None:
-    """Fail before any heavy work: an unusable output folder or an unloadable summariser."""
-    if out is not None:
-        prepare_output_dir(out, overwrite=overwrite, create=False, formats=cfg.report.formats)
-        check_not_input(out, inputs)
-    if cfg.summarise.summariser != "none":
-        from ._summarise import check_summariser
+def _topics(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> Any:
+    from ._store import topics_frame
 
-        check_summariser(cfg.summarise, cache_dir=cache_dir)
+    return topics_frame(themes, digests)
 
 
-def _executor(client: Any) -> Executor | None:
-    """Where the parallel stages run: ``None`` (here, serially) or the executor of a Dask client (checked)."""
-    if client is None:
-        return None
-    from ._dask import as_executor
+def _groups(groups: Sequence[Any]) -> Any:
+    from ._store import groups_frame
 
-    return as_executor(client)
-
-
-def _theme_key(cfg: Config, units: FitSegments, embedder: Embedder, sample: int | None = None) -> str:
-    """The fitted-model cache key: everything the themes and their labels depend on."""
-    from ._cluster._persist import STATE_FORMAT
-    from ._label import LABEL_RULES_VERSION
-
-    key = {
-        "version": __version__,
-        "format": STATE_FORMAT,
-        "embedding": embedder.model_id,
-        "cluster": dataclasses.asdict(cfg.cluster),
-        "segments": units.ids,
-        "groups": units.article_ids,
-        "titles": units.headlines,
-        "label_rules": LABEL_RULES_VERSION,
-    }
-    if sample is not None:  # fitted on a seeded sample (see _scale.fit_themes)
-        key["fit_sample"] = sample
-    return content_key(key)
+    return groups_frame(groups)
 
 
 def _digests(
-    themes: Sequence[Theme],
-    units: FitSegments,
-    embedder: Embedder,
-    cfg: Config,
-    cache_dir: Path,
-    fit_key: str,
-    show_progress: bool | None,
-    executor: Executor | None = None,
+    themes: Sequence[Theme], units: FitSegments, config: SummariseConfig, context: RunContext, fit_key: str
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
     """The digests of the themes, reused from the digest cache when the themes and settings are unchanged."""
     from ._summarise import DIGEST_RULES_VERSION, SegmentInfo, summarise_themes
 
     key = content_key(
-        {"themes": fit_key, "summarise": dataclasses.asdict(cfg.summarise), "rules": DIGEST_RULES_VERSION}
+        {"themes": fit_key, "summarise": dataclasses.asdict(config), "rules": DIGEST_RULES_VERSION,
+         "seed": context.seed, "articles": [units.headlines, units.outlets, units.published, units.starts]}  # fmt: skip
     )
-    path = cache_dir / "digests" / f"{key}.json" if cfg.embed.cache else None
+    folder = context.cache.entry("digests")
+    path = folder / f"{key}.json" if folder is not None else None
     cached = read_digests(path, themes)
     if cached is not None:  # its timings are those of the run that wrote it
         digests, info = cached
@@ -236,15 +184,6 @@ def _digests(
             units.ids, units.texts, units.article_ids, units.starts, units.outlets, units.headlines, units.published
         )
     }
-    digests, info = summarise_themes(
-        [t for t in themes if t.topic_id >= 0],
-        segments=segments,
-        embedder=embedder,
-        config=cfg.summarise,
-        cache_dir=cache_dir,
-        seed=cfg.cluster.seed,
-        show_progress=show_progress,
-        executor=executor,
-    )
+    digests, info = summarise_themes([t for t in themes if t.topic_id >= 0], segments, config, context)
     write_digests(path, digests, info)
     return digests, {**info, "from_cache": False}

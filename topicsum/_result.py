@@ -1,71 +1,34 @@
-"""The :class:`Result` of a run: tables, themes, digests, figures and the fitted model."""
+"""The :class:`Result` of a run: its data (:class:`~topicsum._types.RunData`) and thin methods.
+
+The methods call the store (:mod:`topicsum._store`: ``save``, :func:`load`),
+the reports (:mod:`topicsum._report`) and :mod:`topicsum._transform`; the
+data is plain tables and records.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from ._config import Config
-from ._errors import InputError, StageSkippedError, ThemeNotFoundError, UserError
-from ._io import MANIFEST
-from ._ownership import MODEL_DIR, TABLE_FILES, changed_outputs, interrupted
-from ._serialise import groups_frame, groups_from_json, themes_from_json, topics_frame
-from ._types import Digest, Theme
+from ._errors import StageSkippedError, ThemeNotFoundError
+from ._types import Digest, RunData
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
-
-    from ._cluster import ThemeModel
 
 __all__ = ["Result", "load"]
 
 logger = logging.getLogger(__name__)
 
-#: The files ``load`` reads besides run.json and model/.
-_DATA_FILES = TABLE_FILES
 
-
-@dataclass
-class Result:
-    """Everything a run produced.
-
-    Attributes
-    ----------
-    segments : pandas.DataFrame
-        One row per segment: provenance columns (segment_id, doc_id,
-        article_id, source, headline, outlet, published, start, end,
-        duplicate_of, text) plus ``topic``, ``topic_label`` and ``was_outlier``.
-    articles : pandas.DataFrame
-        One row per article, with its majority ``topic`` and ``topic_label``.
-    topics : pandas.DataFrame
-        One row per theme (a story): topic, label, keyword_label, size, share,
-        keywords, representative_segment_ids, article_ids, outlets, group,
-        group_label, digest.
-    themes : list of Theme
-        The same themes as records.
-    digests : dict of int to Digest, or None
-        Cited digests by topic id; ``None`` when summarisation was off.
-    config : Config
-        The configuration used.
-    manifest : dict
-        The content of run.json (versions, inputs, timings, counts...).
-    embeddings : numpy.ndarray or None
-        Segment embeddings aligned with ``segments`` rows.
-    coords_2d : numpy.ndarray or None
-        2-D map of the segments (aligned with ``segments`` rows).
-    theme_model : ThemeModel or None
-        The fitted theme model; ``.model`` is its BERTopic.
-    groups : pandas.DataFrame
-        Groups of related stories (group, label, size, stories, topics,
-        keywords); empty when the run holds too few stories for groups.
+@dataclass(repr=False)
+class Result(RunData):
+    """Everything a run produced (see :class:`~topicsum._types.RunData` for the attributes), with thin methods.
 
     Examples
     --------
@@ -74,20 +37,6 @@ class Result:
     >>> result
     <topicsum.Result: 56 segments, 8 articles, 6 themes, digests>
     """
-
-    segments: pd.DataFrame
-    articles: pd.DataFrame
-    topics: pd.DataFrame
-    themes: list[Theme]
-    digests: dict[int, Digest] | None
-    config: Config
-    manifest: dict[str, Any]
-    embeddings: np.ndarray | None = None
-    coords_2d: np.ndarray | None = None
-    theme_model: ThemeModel | None = None
-    groups: pd.DataFrame = field(default_factory=lambda: groups_frame([]))
-    _figures: dict[str, Figure] | None = field(default=None, repr=False)
-    _model_problem: str | None = field(default=None, repr=False)  # why a loaded result has no model
 
     # -- access -----------------------------------------------------------
     @property
@@ -135,11 +84,9 @@ class Result:
     @property
     def figures(self) -> dict[str, Figure]:
         """The report's matplotlib figures by name, drawn once on first access."""
-        if self._figures is None:
-            from ._report import make_figures
+        from ._report import figures_of
 
-            self._figures = make_figures(self)
-        return self._figures
+        return figures_of(self)
 
     # -- export -----------------------------------------------------------
     def to_html(self, path: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -186,11 +133,11 @@ class Result:
         >>> result.save("saved")
         PosixPath('saved')
         """
-        from ._output import write_outputs
+        from ._store import write_outputs
 
         return write_outputs(self, Path(directory), formats=formats, overwrite=overwrite)
 
-    def transform(self, documents: Any, **load_options: Any) -> pd.DataFrame:
+    def transform(self, documents: Any) -> pd.DataFrame:
         """Place new documents into the existing themes.
 
         ``documents`` is anything :func:`topicsum.load_corpus` accepts (paths,
@@ -205,7 +152,7 @@ class Result:
         """
         from ._transform import transform_documents
 
-        return transform_documents(self, documents, **load_options)
+        return transform_documents(self, documents, no_model_reason=self._no_model_reason())
 
     # -- notebook display ---------------------------------------------------
     def _repr_html_(self) -> str:
@@ -244,98 +191,7 @@ def load(directory: str | os.PathLike[str]) -> Result:
     >>> topicsum.load("saved-run")
     <topicsum.Result: 56 segments, 8 articles, 6 themes, digests>
     """
-    folder = Path(directory)
-    manifest = _read_manifest(folder)
-    config = _read(folder / MANIFEST, lambda p: Config.from_dict(manifest["config"]))
-    segments = _read(folder / "segments.csv", _read_table, {"duplicate_of": "string"})
-    articles = _read(folder / "articles.csv", _read_table)
-    topics_data = _read(folder / "topics.json", lambda p: json.loads(p.read_text(encoding="utf-8")))
-    pairs = _read(folder / "topics.json", lambda p: themes_from_json(topics_data))
-    groups = _read(folder / "topics.json", lambda p: groups_from_json(topics_data))
-    themes = [t for t, _ in pairs]
-    digests = {t.topic_id: d for t, d in pairs if d is not None}
-    theme_model, embeddings, coords, problem = _load_model(folder / MODEL_DIR)
-    result = Result(
-        segments=segments,
-        articles=articles,
-        topics=topics_frame(themes, digests or None),
-        themes=themes,
-        digests=digests or None,
-        config=config,
-        manifest=manifest,
-        embeddings=embeddings,
-        coords_2d=coords,
-        theme_model=theme_model,
-        groups=groups_frame(groups),
-    )
-    result._model_problem = problem
-    return result
+    from ._store import read_run
 
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    """run.json of a complete run whose data files are the ones it lists; else an InputError saying why."""
-    again = "run topicsum again into it (or point topicsum.load() at another folder)"
-    path = folder / MANIFEST
-    problem = interrupted(folder)
-    if problem is not None:
-        raise InputError(f"{str(folder)!r} holds an incomplete topicsum run: {problem}; {again}.")
-    if not path.is_file():
-        raise InputError(f"{str(folder)!r} holds no run.json; point topicsum.load() at a folder written by topicsum run.")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{str(path)!r} cannot be read as a topicsum run record ({exc}); {again}.") from None
-    if not isinstance(manifest, dict) or manifest.get("tool") != "topicsum" or not isinstance(manifest.get("config"), dict):
-        raise InputError(f"{str(path)!r} is not a topicsum run record; {again}.")
-    changed = changed_outputs(folder, manifest, [*_DATA_FILES, f"{MODEL_DIR}/"])
-    if changed:
-        shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-        raise InputError(
-            f"{str(folder)!r} mixes files of different runs: {shown} changed or went missing since run.json was "
-            f"written; {again}."
-        )
-    return manifest
-
-
-def _read(path: Path, reader: Callable[..., Any], *args: Any) -> Any:
-    """``reader(path, *args)``, with any failure turned into an InputError naming the file."""
-    try:
-        return reader(path, *args)
-    except UserError as exc:
-        raise InputError(f"{str(path)!r} cannot be used ({exc}); run topicsum again to rewrite it.") from None
-    except Exception as exc:  # noqa: BLE001 - pandas, json and the record parsers raise many types
-        what = "is missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({type(exc).__name__}: {exc})"
-        raise InputError(f"{str(path)!r} {what}; run topicsum again to rewrite it.") from None
-
-
-def _read_table(path: Path, dtype: dict[str, str] | None = None) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=dtype, keep_default_na=False)
-    if "duplicate_of" in frame:
-        frame["duplicate_of"] = frame["duplicate_of"].replace("", None)
-    return frame
-
-
-def _load_model(model_dir: Path) -> tuple[ThemeModel | None, np.ndarray | None, np.ndarray | None, str | None]:
-    """The fitted theme model and the segments' arrays of a run's ``model/`` folder, and why not when they fail.
-
-    ``model/`` absent: all ``None``.  A ``model/`` that cannot be loaded gives
-    the tables only, with a warning and the reason (kept for ``transform``).
-    """
-    if not model_dir.is_dir():
-        return None, None, None, None
-    from safetensors.numpy import load_file
-
-    from ._cluster import ThemeModel
-
-    try:
-        theme_model = ThemeModel.load(model_dir)
-        arrays = model_dir / "segments.safetensors"
-        data = load_file(str(arrays)) if arrays.is_file() else {}
-    except Exception as exc:  # noqa: BLE001 - a damaged model folder should not hide the tables
-        problem = f"{str(model_dir)!r} cannot be loaded ({type(exc).__name__}: {str(exc)[:200]})"
-        logger.warning(
-            "%s; the tables, themes and digests are loaded, but transform() and .model need it: run topicsum again "
-            "to rewrite it.", problem,
-        )  # fmt: skip
-        return None, None, None, problem
-    return theme_model, data.get("embeddings"), data.get("coords_2d"), None
+    data = read_run(Path(directory))
+    return Result(**{f: getattr(data, f) for f in data.__dataclass_fields__})

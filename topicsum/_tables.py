@@ -10,15 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ._errors import InputError
 from ._types import ARTICLE_COLUMNS, SEGMENT_COLUMNS, Theme
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._cluster import ThemeModel
 
 __all__ = ["FitSegments", "fit_segments", "theme_tables"]
 
@@ -36,6 +33,40 @@ class FitSegments:
     published: list[str]
     row_to_fit: np.ndarray  # for every row of the segments table, its position in ``ids``
     n_unique: int  # segments that are not copies of another
+
+    @classmethod
+    def of(
+        cls,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        article_ids: Sequence[str],
+        outlets: Sequence[str] | None = None,
+        headlines: Sequence[str] | None = None,
+    ) -> FitSegments:
+        """Segments given directly, already in their canonical order (no starts or dates).
+
+        Examples
+        --------
+        >>> FitSegments.of(["s1"], ["A text."], ["a1"]).n_unique
+        1
+        """
+        n = len(ids)
+        return cls(
+            ids=list(ids), texts=list(texts), article_ids=list(article_ids),
+            outlets=list(outlets) if outlets is not None else [""] * n,
+            headlines=list(headlines) if headlines is not None else [""] * n, starts=[0] * n,
+            published=[""] * n, row_to_fit=np.arange(n), n_unique=n,
+        )  # fmt: skip
+
+    def check_length(self, n: int) -> None:
+        """Raise :class:`InputError` unless these are ``n`` segments (what a model was fitted on)."""
+        if len(self.ids) != n or any(
+            len(seq) != n for seq in (self.texts, self.article_ids, self.outlets, self.headlines)
+        ):
+            raise InputError(
+                f"{len(self.ids)} segments were given but the model was fitted on {n}; pass the segments it was "
+                "fitted on, in the same order."
+            )
 
 
 def fit_segments(segments: pd.DataFrame) -> FitSegments:
@@ -76,12 +107,18 @@ def fit_segments(segments: pd.DataFrame) -> FitSegments:
 
 
 def theme_tables(
-    segments: pd.DataFrame, articles: pd.DataFrame, units: FitSegments, model: ThemeModel, themes: Sequence[Theme]
+    segments: pd.DataFrame,
+    articles: pd.DataFrame,
+    units: FitSegments,
+    topics: np.ndarray,
+    was_outlier: np.ndarray,
+    themes: Sequence[Theme],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """segments.csv and articles.csv: every segment with its article's story, every article with its story.
 
-    Both tables gain the story's group (``group``, ``group_label``; empty when
-    the run has no groups).
+    ``topics`` and ``was_outlier`` are the cluster stage's, aligned with
+    ``units``.  Both tables gain the story's group (``group``,
+    ``group_label``; empty when the run has no groups).
     """
     segments = segments.copy()
     articles = articles.copy()
@@ -89,9 +126,9 @@ def theme_tables(
     label_of = {t.topic_id: t.label for t in themes}
     group_of = {t.topic_id: t.group for t in themes}
     group_label_of = {t.topic_id: t.group_label for t in themes}
-    segments["topic"] = np.asarray(model.topics_, dtype=np.int64)[pos]
+    segments["topic"] = np.asarray(topics, dtype=np.int64)[pos]
     segments["topic_label"] = [label_of.get(int(t), "outliers") for t in segments["topic"]]
-    segments["was_outlier"] = np.asarray(model.was_outlier_, dtype=bool)[pos]
+    segments["was_outlier"] = np.asarray(was_outlier, dtype=bool)[pos]
     segments["group"] = pd.array([group_of.get(int(t)) for t in segments["topic"]], dtype="Int64")
     segments["group_label"] = [group_label_of.get(int(t), "") for t in segments["topic"]]
     majority = (

@@ -5,26 +5,40 @@ frozen, plain and serialisable (``dataclasses.asdict``), so a stage can never
 reach back and change what an earlier stage produced.
 
     Document  -> one input file, row or string, decoded and newline-normalised
-    Article   -> one article found in a Document (headline, outlet, time, span)
+    Article   -> one article found in a Document (headline, outlet, time, span, body)
+    Corpus    -> the documents and their articles (ingest), then their segments (segment)
     Segment   -> about a paragraph of an Article, with character offsets
     Theme     -> a story: the segments of the articles that report it
     Group     -> related stories under a broader label (when there are many)
     Digest    -> a theme's cited summary
+    RunData   -> everything a run produced (the data of :class:`topicsum.Result`)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy
+    import pandas
+    from matplotlib.figure import Figure
+
+    from ._config import Config
 
 __all__ = [
     "ARTICLE_COLUMNS",
+    "GROUP_COLUMNS",
+    "TOPIC_COLUMNS",
     "Article",
+    "Corpus",
     "Digest",
     "DigestSentence",
     "Document",
     "Group",
     "InputFile",
+    "RunData",
     "SEGMENT_COLUMNS",
     "Segment",
     "Skipped",
@@ -66,7 +80,12 @@ class Document:
 
 @dataclass(frozen=True)
 class Article:
-    """One article of a document: a saved page often holds several."""
+    """One article of a document: a saved page often holds several.
+
+    ``blocks`` are its body's paragraph spans (offsets into the document's
+    text), in blocks that removed furniture separates: what the segment
+    stage cuts into segments.
+    """
 
     article_id: str
     doc_id: str
@@ -77,6 +96,7 @@ class Article:
     start: int
     end: int
     duplicate_of: str | None = None
+    blocks: tuple[tuple[tuple[int, int], ...], ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,25 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "end",
     "duplicate_of",
 )
+
+
+#: Columns of ``Result.topics``.
+TOPIC_COLUMNS: tuple[str, ...] = (
+    "topic",
+    "label",
+    "keyword_label",
+    "size",
+    "share",
+    "keywords",
+    "representative_segment_ids",
+    "article_ids",
+    "outlets",
+    "group",
+    "group_label",
+    "digest",
+)
+#: Columns of ``Result.groups``.
+GROUP_COLUMNS: tuple[str, ...] = ("group", "label", "size", "stories", "topics", "keywords")
 
 
 @dataclass(frozen=True)
@@ -191,3 +230,121 @@ class Digest:
     def text(self) -> str:
         """The digest as one paragraph."""
         return " ".join(s.text for s in self.sentences)
+
+
+@dataclass
+class Corpus:
+    """The ingested corpus: documents and their articles, and once segmented, their segments.
+
+    Attributes
+    ----------
+    articles : list of Article
+        Sorted by (source, row, start).
+    segments : list of Segment
+        Sorted the same way; empty until the segment stage has run
+        (:func:`topicsum.segment_corpus`).
+    inputs : list of InputFile
+        Files read, with sha256 (for run.json).
+    skipped : list of Skipped
+        Inputs (files or table rows) not used, with the reason.
+    documents : list of dict
+        Per document: doc_id, source and metadata (title/date/url/id); no text.
+    texts : dict
+        doc_id -> ``Document.text`` (what every offset indexes into).
+    ranks : dict
+        doc_id -> its place in the order the inputs were given (the first
+        of two copies is the earlier one).
+
+    Examples
+    --------
+    >>> from topicsum import load_corpus, segment_corpus
+    >>> c = segment_corpus(load_corpus(texts={"a": "Headline here\\nThe body of the article is one sentence long."}))
+    >>> c.segments_frame()[["source", "headline", "text"]].values.tolist()
+    [['a', 'Headline here', 'The body of the article is one sentence long.']]
+    """
+
+    articles: list[Article]
+    segments: list[Segment] = field(default_factory=list)
+    inputs: list[InputFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
+    ranks: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+
+    def segments_frame(self) -> pandas.DataFrame:
+        """Segments as a DataFrame with columns exactly ``SEGMENT_COLUMNS``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {c: [getattr(s, c) for s in self.segments] for c in SEGMENT_COLUMNS}, columns=list(SEGMENT_COLUMNS)
+        )
+
+    def articles_frame(self) -> pandas.DataFrame:
+        """Articles as a DataFrame with columns exactly ``ARTICLE_COLUMNS``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {c: [getattr(a, c) for a in self.articles] for c in ARTICLE_COLUMNS}, columns=list(ARTICLE_COLUMNS)
+        )
+
+    def document(self, doc_id: str) -> Document:
+        """The :class:`Document` with this id (text included)."""
+        meta = next(d for d in self.documents if d["doc_id"] == doc_id)
+        extra = {k: v for k, v in meta.items() if k not in ("doc_id", "source")}
+        return Document(doc_id, meta["source"], self.texts[doc_id], extra)
+
+
+@dataclass
+class RunData:
+    """Everything a run produced: the data of :class:`topicsum.Result`, which adds the methods.
+
+    Attributes
+    ----------
+    segments : pandas.DataFrame
+        One row per segment: provenance columns (segment_id, doc_id,
+        article_id, source, headline, outlet, published, start, end,
+        duplicate_of, text) plus ``topic``, ``topic_label`` and ``was_outlier``.
+    articles : pandas.DataFrame
+        One row per article, with its majority ``topic`` and ``topic_label``.
+    topics : pandas.DataFrame
+        One row per theme (a story): topic, label, keyword_label, size, share,
+        keywords, representative_segment_ids, article_ids, outlets, group,
+        group_label, digest.
+    themes : list of Theme
+        The same themes as records.
+    digests : dict of int to Digest, or None
+        Cited digests by topic id; ``None`` when summarisation was off.
+    config : Config
+        The configuration used.
+    manifest : dict
+        The content of run.json (versions, inputs, timings, counts...).
+    embeddings : numpy.ndarray or None
+        Segment embeddings aligned with ``segments`` rows.
+    coords_2d : numpy.ndarray or None
+        2-D map of the segments (aligned with ``segments`` rows).
+    theme_model : ThemeModel or None
+        The fitted theme model; ``.model`` is its BERTopic.
+    groups : pandas.DataFrame or None
+        Groups of related stories (group, label, size, stories, topics,
+        keywords); empty when the run holds too few stories for groups.
+    """
+
+    segments: pandas.DataFrame
+    articles: pandas.DataFrame
+    topics: pandas.DataFrame
+    themes: list[Theme]
+    digests: dict[int, Digest] | None
+    config: Config
+    manifest: dict[str, Any]
+    embeddings: numpy.ndarray | None = None
+    coords_2d: numpy.ndarray | None = None
+    theme_model: Any = None
+    groups: pandas.DataFrame | None = None
+    _figures: dict[str, Figure] | None = field(default=None, repr=False)
+    _model_problem: str | None = field(default=None, repr=False)  # why a loaded result has no model
+
+    def __post_init__(self) -> None:
+        if self.groups is None:
+            import pandas as pd
+
+            self.groups = pd.DataFrame(columns=list(GROUP_COLUMNS))

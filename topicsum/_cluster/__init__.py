@@ -6,7 +6,12 @@
 * :mod:`._bertopic` -- the assignment handed to BERTopic (keywords, hierarchy, merging);
 * :mod:`._layout` -- the report's 2-D map;
 * :mod:`._persist` -- save and load (safetensors and JSON, no pickle);
-* :mod:`._model` -- :class:`ThemeModel`, the estimator that ties them together.
+* :mod:`._model` -- :class:`ThemeModel`, the estimator that ties them together;
+* :mod:`._scale` -- :func:`fit_themes`, the stage: the model fitted on the
+  run's segments, or past one process's size on a seeded sample with the
+  rest assigned on the executor.
+
+Naming the stories is the next stage's job (:mod:`topicsum._label`).
 
 Why not BERTopic's UMAP + HDBSCAN defaults: on news they give few, broad topics
 and a large outlier share (Multi-News 200 as a story corpus: 19 topics, 21%
@@ -18,6 +23,18 @@ Heavy packages (bertopic, scipy, scikit-learn) are imported inside the functions
 
 from __future__ import annotations
 
-from ._model import ThemeModel
+from ._model import OUTLIER_SIMILARITY, ThemeModel, nearest_theme
+from ._persist import STATE_FORMAT
+from ._scale import ASSIGN_CHUNK, MAX_CLIENT_FIT, assign_chunk, fit_sample_size, fit_themes
 
-__all__ = ["ThemeModel"]
+__all__ = [
+    "ASSIGN_CHUNK",
+    "MAX_CLIENT_FIT",
+    "OUTLIER_SIMILARITY",
+    "STATE_FORMAT",
+    "ThemeModel",
+    "assign_chunk",
+    "fit_sample_size",
+    "fit_themes",
+    "nearest_theme",
+]

@@ -20,9 +20,9 @@ from ._algorithm import unit
 from ._keywords import StoryKeywords
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .._embed import Embedder
+    from .._protocols import Embedder
 
-__all__ = ["NEWS_STOP_WORDS", "describe_groups", "describe_topics", "embedding_backend", "fit_bertopic"]
+__all__ = ["NEWS_STOP_WORDS", "describe_topics", "embedding_backend", "fit_bertopic"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def fit_bertopic(
     texts: list[str],
     X: np.ndarray,
     labels: np.ndarray,
-    embedder: Embedder | None,
+    backend: Any,
     *,
     articles: Sequence[str],
     n_keywords: int,
@@ -111,14 +111,14 @@ def fit_bertopic(
     """A BERTopic model fitted with ``labels`` as its topics; returns it and its topic per text.
 
     Keywords are c-TF-IDF candidates reranked by :class:`~._keywords.StoryKeywords`
-    (KeyBERT-style, batched); without an ``embedder`` they are plain c-TF-IDF.
+    (KeyBERT-style, batched) with ``backend`` (:func:`embedding_backend`, which
+    knows the vectors of ``texts``); without one they are plain c-TF-IDF.
     When every word is a stop word, keywords are extracted again without stop words.
     """
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
-    backend = embedding_backend(embedder, texts, X) if embedder is not None else None
     rep: Any = None
     if backend is not None:
         rep = [
@@ -151,65 +151,13 @@ def fit_bertopic(
 
 
 def describe_topics(
-    model: Any,
-    topics: np.ndarray,
-    texts: Sequence[str],
-    titles: Sequence[str],
-    embeddings: np.ndarray,
-    n_keywords: int,
-) -> tuple[dict[int, list[tuple[str, float]]], dict[int, str], dict[int, np.ndarray]]:
-    """Keywords, readable label and unit centre of every topic of a fitted BERTopic ``model``."""
-    from .._label import readable_label
-
+    model: Any, topics: np.ndarray, embeddings: np.ndarray, n_keywords: int
+) -> tuple[dict[int, list[tuple[str, float]]], dict[int, np.ndarray]]:
+    """Keywords (BERTopic's representation) and unit centre of every topic of a fitted BERTopic ``model``."""
     keywords: dict[int, list[tuple[str, float]]] = {}
-    labels: dict[int, str] = {}
     centres: dict[int, np.ndarray] = {}
     for t in sorted(set(topics.tolist())):
         words = model.get_topic(t) or []
-        kw = [(str(w), float(s)) for w, s in words if str(w).strip()][:n_keywords]
-        keywords[t] = kw
-        members = np.flatnonzero(topics == t)
-        sample = [texts[i] for i in members[:200]]
-        heads = [titles[i] for i in members]
-        labels[t] = "Outliers" if t == -1 else readable_label(kw, sample, headlines=heads)
-        centres[t] = unit(embeddings[members].mean(axis=0, keepdims=True))[0]
-    return keywords, labels, centres
-
-
-def describe_groups(
-    model: Any,
-    groups: dict[int, int],
-    topics: np.ndarray,
-    texts: Sequence[str],
-    titles: Sequence[str],
-    n_keywords: int,
-) -> tuple[dict[int, list[tuple[str, float]]], dict[int, str]]:
-    """Keywords and readable label of every group of stories: c-TF-IDF over the groups' texts.
-
-    Uses the fitted model's own vectorizer and BERTopic's ``ClassTfidfTransformer``,
-    so a group's keywords are weighed against the other groups as a story's are
-    against the other stories.
-    """
-    from bertopic.vectorizers import ClassTfidfTransformer
-
-    from .._label import readable_label
-
-    ids = sorted(set(groups.values()))
-    if not ids:
-        return {}, {}
-    group_of = np.array([groups.get(int(t), -1) for t in topics.tolist()])
-    docs = [" ".join(texts[i] for i in np.flatnonzero(group_of == g)) for g in ids]
-    counts = model.vectorizer_model.transform(docs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        weights = ClassTfidfTransformer().fit_transform(counts).toarray()
-    vocab = model.vectorizer_model.get_feature_names_out()
-    keywords: dict[int, list[tuple[str, float]]] = {}
-    labels: dict[int, str] = {}
-    for row, g in enumerate(ids):
-        top = np.argsort(-weights[row], kind="stable")[:n_keywords]
-        kw = [(str(vocab[j]), round(float(weights[row, j]), 4)) for j in top if weights[row, j] > 0]
-        keywords[g] = kw
-        members = np.flatnonzero(group_of == g)
-        labels[g] = readable_label(kw, [texts[i] for i in members[:200]], headlines=[titles[i] for i in members])
-    return keywords, labels
+        keywords[t] = [(str(w), float(s)) for w, s in words if str(w).strip()][:n_keywords]
+        centres[t] = unit(embeddings[np.flatnonzero(topics == t)].mean(axis=0, keepdims=True))[0]
+    return keywords, centres

@@ -1,9 +1,10 @@
 """:class:`ThemeModel`: the clustering stage as a scikit-learn style estimator.
 
-A thin class: its parameters are a :class:`~topicsum._config.ClusterConfig`,
-the algorithm is :mod:`._algorithm`, keywords and BERTopic are
-:mod:`._bertopic`, the report's map is :mod:`._layout` and saving is
-:mod:`._persist`.
+A thin class: its parameters are a :class:`~topicsum._config.ClusterConfig`
+(and the run's ``seed``), the algorithm is :mod:`._algorithm`, keywords and
+BERTopic are :mod:`._bertopic`, the report's map is :mod:`._layout` and
+saving is :mod:`._persist`.  It finds stories and groups and their keywords;
+naming them is the label stage's job (:mod:`topicsum._label`).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import numpy as np
 from .._config import ClusterConfig
 from .._errors import ConfigError, InputError, NotFittedError
 from ._algorithm import find_themes, unit
-from ._bertopic import describe_groups, describe_topics, fit_bertopic
+from ._bertopic import describe_topics, embedding_backend, fit_bertopic
 from ._layout import map_coords
 from ._persist import load_state, save_state
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .._embed import Embedder
+    from .._protocols import Embedder
 
 __all__ = ["ThemeModel", "nearest_theme"]
 
@@ -70,6 +71,8 @@ class ThemeModel:
         The parameters (see :class:`~topicsum._config.ClusterConfig`); keyword
         arguments override its fields, e.g. ``ThemeModel(n_topics=6)``.  They
         are validated when the model is built.
+    seed : int
+        Random seed (the map's layout); the same input gives the same model.
 
     Attributes
     ----------
@@ -83,14 +86,10 @@ class ThemeModel:
         float32 ``(n, 2)`` map coordinates for the report.
     topic_embeddings_ : dict of int to numpy.ndarray
         Unit-length mean embedding of each theme.
-    labels_ : dict of int to str
-        Short readable label of each theme.
     keywords_ : dict of int to list of (str, float)
         Keywords and weights, best first.
     groups_ : dict of int to int
         Group of every story (empty when there are too few stories for groups).
-    group_labels_, group_keywords_ : dict
-        Label and keywords of every group.
     grain_ : dict
         How the stories were cut: the method, the threshold and where its
         calibration came from, the number of stories and groups (run.json
@@ -112,15 +111,16 @@ class ThemeModel:
     topicsum._errors.ConfigError: ThemeModel has no parameter 'n_topic'; valid parameters are: ...
     """
 
-    def __init__(self, config: ClusterConfig | None = None, /, **params: Any) -> None:
+    def __init__(self, config: ClusterConfig | None = None, /, *, seed: int = 42, **params: Any) -> None:
         base = config if config is not None else ClusterConfig()
         unknown = sorted(set(params) - {f.name for f in dataclasses.fields(ClusterConfig)})
         if unknown:
-            valid = ", ".join(f.name for f in dataclasses.fields(ClusterConfig))
+            valid = ", ".join([*(f.name for f in dataclasses.fields(ClusterConfig)), "seed"])
             raise ConfigError(
                 f"ThemeModel has no parameter {unknown[0]!r}; valid parameters are: {valid}."
             )
         self.config = dataclasses.replace(base, **params)
+        self.seed = int(seed)
 
     @classmethod
     def from_config(cls, config: ClusterConfig) -> ThemeModel:
@@ -150,7 +150,7 @@ class ThemeModel:
         >>> ThemeModel(seed=7).get_params()["seed"]
         7
         """
-        return dataclasses.asdict(self.config)
+        return {**dataclasses.asdict(self.config), "seed": self.seed}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -163,7 +163,6 @@ class ThemeModel:
         embeddings: np.ndarray,
         *,
         groups: Sequence[str] | None = None,
-        titles: Sequence[str] | None = None,
         embedder: Embedder | None = None,
     ) -> ThemeModel:
         """Find the themes of ``texts`` (unique segments, in canonical order).
@@ -176,9 +175,6 @@ class ThemeModel:
             ``(len(texts), d)`` L2-normalised vectors.
         groups : sequence of str or None
             Article id of each text: articles are the unit of a story (each text is its own article when ``None``).
-        titles : sequence of str or None
-            Headline of each text's article ("" when unknown).  Labels prefer
-            keywords the theme's headlines use, in the headline's word order.
         embedder : Embedder or None
             Used to embed keyword candidates; without it keywords are plain
             c-TF-IDF.
@@ -189,7 +185,7 @@ class ThemeModel:
             ``self``, fitted.
         """
         texts = [str(t) for t in texts]
-        X = self._check_inputs(texts, embeddings, groups, titles)
+        X = self._check_inputs(texts, embeddings, groups)
         cfg = self.config
         articles = [str(g) for g in groups] if groups is not None else [f"text-{i}" for i in range(len(texts))]
         found = find_themes(
@@ -199,15 +195,15 @@ class ThemeModel:
         )  # fmt: skip
         self.grain_ = found.grain
         self.was_outlier_ = found.was_outlier
-        self.coords_2d_ = np.ascontiguousarray(map_coords(X, found.labels, cfg.seed), dtype=np.float32)
+        self.coords_2d_ = np.ascontiguousarray(map_coords(X, found.labels, self.seed), dtype=np.float32)
         self.texts_ = texts
-        self.titles_ = ["" if t is None else str(t) for t in titles] if titles is not None else [""] * len(texts)
         self.articles_ = articles
         self.embeddings_ = X
         self.embedding_model_id_ = getattr(embedder, "model_id", None)
         self.embedding_model_source_ = getattr(embedder, "source", None)
+        backend = embedding_backend(embedder, texts, X) if embedder is not None else None
         self.bertopic_, self.topics_ = fit_bertopic(
-            texts, X, found.labels, embedder, articles=articles,
+            texts, X, found.labels, backend, articles=articles,
             n_keywords=cfg.n_keywords, ngram_max=cfg.ngram_max, stop_words=cfg.stop_words or None,
         )  # fmt: skip
         # BERTopic numbers topics by size itself (ties in its own order): follow its numbering
@@ -217,7 +213,7 @@ class ThemeModel:
         return self
 
     def _check_inputs(
-        self, texts: list[str], embeddings: np.ndarray, groups: Sequence[str] | None, titles: Sequence[str] | None
+        self, texts: list[str], embeddings: np.ndarray, groups: Sequence[str] | None
     ) -> np.ndarray:
         X = np.asarray(embeddings, dtype=np.float32)
         n = len(texts)
@@ -229,8 +225,6 @@ class ThemeModel:
             raise InputError("There are no segments to cluster; check that the inputs contain article text.")
         if groups is not None and len(groups) != n:
             raise InputError(f"groups has {len(groups)} entries but there are {n} texts; pass one article id per text.")
-        if titles is not None and len(titles) != n:
-            raise InputError(f"titles has {len(titles)} entries but there are {n} texts; pass one headline per text.")
         k = self.config.n_topics
         n_articles = len(set(groups)) if groups is not None else n
         if k != "auto" and int(k) > n_articles:
@@ -240,11 +234,8 @@ class ThemeModel:
         return unit(X)
 
     def _describe(self) -> None:
-        self.keywords_, self.labels_, self.topic_embeddings_ = describe_topics(
-            self.bertopic_, self.topics_, self.texts_, self.titles_, self.embeddings_, self.config.n_keywords
-        )
-        self.group_keywords_, self.group_labels_ = describe_groups(
-            self.bertopic_, self.groups_, self.topics_, self.texts_, self.titles_, self.config.n_keywords
+        self.keywords_, self.topic_embeddings_ = describe_topics(
+            self.bertopic_, self.topics_, self.embeddings_, self.config.n_keywords
         )
 
     def _check_fitted(self) -> None:
@@ -370,6 +361,9 @@ class ThemeModel:
         loading (merging, reducing); without it none is loaded.
         """
         model = cls.__new__(cls)
-        params = load_state(model, Path(path), embedder=embedder)
+        params = load_state(model, Path(path))
+        if embedder is not None:
+            model.bertopic_.embedding_model = embedding_backend(embedder, model.texts_, model.embeddings_)
+        model.seed = int(params.pop("seed", 42))
         model.config = ClusterConfig(**params)
         return model

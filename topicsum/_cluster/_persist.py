@@ -1,36 +1,35 @@
 """Saving and loading a fitted :class:`~topicsum._cluster.ThemeModel`: safetensors and JSON, never pickle.
 
+The functions take the model as ``Any`` (its attributes are read and set by
+name): :mod:`._model` calls them, and a type-checking import back would be a cycle.
+
 A model folder holds BERTopic's own safetensors save (``bertopic/``),
 topicsum's arrays (``theme_model.safetensors``) and its state
-(``theme_model.json``: parameters, labels, keywords, texts, headlines).
+(``theme_model.json``: parameters, keywords, texts, articles, groups).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .._deps import quiet_third_party
 from .._errors import InputError
-from ._bertopic import embedding_backend
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .._embed import Embedder
-    from ._model import ThemeModel
 
 __all__ = ["ARRAYS_FILE", "BERTOPIC_DIR", "STATE_FILE", "STATE_FORMAT", "load_state", "save_state"]
 
 STATE_FILE = "theme_model.json"
 #: 2: BERTopic's folder names no embedding model (loading no longer reaches for the hub).
-STATE_FORMAT = 2
+#: 3: no labels (the label stage names the stories), the seed among the parameters.
+STATE_FORMAT = 3
 ARRAYS_FILE = "theme_model.safetensors"
 BERTOPIC_DIR = "bertopic"
 
 
-def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | None = None) -> None:
+def save_state(model: Any, path: Path, *, embedding_model: str | bool | None = None) -> None:
     """Write a fitted ``model`` into the folder ``path`` (see :meth:`ThemeModel.save`)."""
     from safetensors.numpy import save_file
 
@@ -68,20 +67,16 @@ def save_state(model: ThemeModel, path: Path, *, embedding_model: str | bool | N
         "params": model.get_params(),
         "embedding_model_id": model.embedding_model_id_,
         "embedding_model_source": model.embedding_model_source_,
-        "labels": {str(k): v for k, v in model.labels_.items()},
         "keywords": {str(k): [[w, s] for w, s in v] for k, v in model.keywords_.items()},
         "texts": model.texts_,
-        "titles": model.titles_,
         "articles": model.articles_,
         "groups": {str(k): v for k, v in model.groups_.items()},
-        "group_labels": {str(k): v for k, v in model.group_labels_.items()},
-        "group_keywords": {str(k): [[w, s] for w, s in v] for k, v in model.group_keywords_.items()},
         "grain": model.grain_,
     }
     (path / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 
-def load_state(model: ThemeModel, path: Path, *, embedder: Embedder | None = None) -> dict[str, Any]:
+def load_state(model: Any, path: Path) -> dict[str, Any]:
     """Fill the unfitted ``model`` from the folder ``path``; return the saved parameters.
 
     Raises
@@ -100,9 +95,8 @@ def load_state(model: ThemeModel, path: Path, *, embedder: Embedder | None = Non
         )
     state = json.loads(state_file.read_text(encoding="utf-8"))
     arrays = load_file(str(path / ARRAYS_FILE))
-    backend = embedding_backend(embedder, state["texts"], arrays["embeddings"]) if embedder is not None else None
     with quiet_third_party("BERTopic"):
-        model.bertopic_ = BERTopic.load(str(path / BERTOPIC_DIR), embedding_model=backend)
+        model.bertopic_ = BERTopic.load(str(path / BERTOPIC_DIR))
     model.topics_ = arrays["topics"].astype(np.int64)
     model.was_outlier_ = arrays["was_outlier"].astype(bool)
     model.coords_2d_ = arrays["coords_2d"].astype(np.float32)
@@ -111,15 +105,11 @@ def load_state(model: ThemeModel, path: Path, *, embedder: Embedder | None = Non
         int(t): arrays["topic_embeddings"][i] for i, t in enumerate(arrays["topic_ids"].tolist())
     }
     model.texts_ = list(state["texts"])
-    model.titles_ = list(state.get("titles") or [""] * len(model.texts_))
     model.embedding_model_id_ = state.get("embedding_model_id")
     model.embedding_model_source_ = state.get("embedding_model_source")
-    model.labels_ = {int(k): v for k, v in state["labels"].items()}
     model.keywords_ = {int(k): [(w, float(s)) for w, s in v] for k, v in state["keywords"].items()}
     model.articles_ = list(state.get("articles") or [f"text-{i}" for i in range(len(model.texts_))])
     model.groups_ = {int(k): int(v) for k, v in (state.get("groups") or {}).items()}
-    model.group_labels_ = {int(k): v for k, v in (state.get("group_labels") or {}).items()}
-    model.group_keywords_ = {int(k): [(w, float(s)) for w, s in v] for k, v in (state.get("group_keywords") or {}).items()}
     model.grain_ = dict(state.get("grain") or {})
     params = dict(state["params"])
     params.pop("article_context", None)  # retired: models saved by topicsum before stories

@@ -24,6 +24,7 @@ from ._stages import (
     ClusterConfig,
     EmbedConfig,
     IngestConfig,
+    LabelConfig,
     ReportConfig,
     SegmentConfig,
     SummariseConfig,
@@ -42,12 +43,15 @@ __all__ = [
     "Config",
     "EmbedConfig",
     "IngestConfig",
+    "LabelConfig",
     "ReportConfig",
     "SegmentConfig",
     "SummariseConfig",
 ]
 
 
+#: Settings of the whole run (not of one stage), with their defaults: they sit at the top of a config.
+RUN_SETTINGS: dict[str, object] = {"cache_dir": None, "cache": True, "seed": 42}
 
 
 def _coerce(cls: type, name: str, value: Any) -> Any:
@@ -82,12 +86,34 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
     return value
 
 
+#: Options of earlier versions that now belong to the whole run: read from an old run.json and moved up.
+MOVED: dict[tuple[str, str], str] = {("cluster", "seed"): "seed", ("embed", "cache"): "cache"}
+
 #: Options of earlier versions that no longer exist: read (from an old run.json) and ignored, with why.
 RETIRED: dict[tuple[str, str], str] = {
     ("cluster", "article_context"): "stories are found per article, so segments no longer mix in their article",
     ("summarise", "llm_labels"): "the model's proposed labels were rejected on every theme and cost seconds a theme",
     ("summarise", "overview_sentences"): "the hybrid digest opens with one generated sentence",
 }
+
+
+def _run_settings(run: Mapping[str, Any]) -> dict[str, Any]:
+    """The run-wide settings of a config dict, coerced from strings (TOML, CLI) where needed."""
+    out: dict[str, Any] = {}
+    if "cache_dir" in run:
+        out["cache_dir"] = None if run["cache_dir"] in (None, "") else str(run["cache_dir"])
+    if "cache" in run:
+        value = run["cache"]
+        if isinstance(value, str):
+            low = value.strip().lower()
+            value = True if low in ("true", "yes", "1", "on") else False if low in ("false", "no", "0", "off") else value
+        out["cache"] = value
+    if "seed" in run:
+        value = run["seed"]
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        out["seed"] = value
+    return out
 
 
 def _build(cls: type, section: str, data: Mapping[str, Any]) -> Any:
@@ -117,11 +143,18 @@ class Config:
 
     Parameters
     ----------
-    ingest, segment, embed, cluster, summarise, report
+    ingest, segment, embed, cluster, label, summarise, report
         The stage configs.
     cache_dir : str or None
-        Where embeddings and converted model weights are cached; ``None`` uses
-        ``$TOPICSUM_CACHE`` or the user cache folder.
+        Where embeddings, fitted stories, digests and converted model weights
+        are cached; ``None`` uses ``$TOPICSUM_CACHE`` or the user cache folder.
+    cache : bool
+        Reuse earlier work from the cache folder (embeddings by text, stories
+        fitted on the same segments, digests of the same stories); ``False``
+        computes everything again and writes no cache entries.
+    seed : int
+        The run's one random seed (the map layout, the sample a very large
+        pile is fitted on, generation); the same input gives the same output.
 
     Examples
     --------
@@ -140,9 +173,18 @@ class Config:
     segment: SegmentConfig = field(default_factory=SegmentConfig)
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    label: LabelConfig = field(default_factory=LabelConfig)
     summarise: SummariseConfig = field(default_factory=SummariseConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     cache_dir: str | None = None
+    cache: bool = True
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cache, bool):
+            raise ConfigError(f"cache must be true or false, not {self.cache!r}.")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"seed must be a whole number of 0 or more, not {self.seed!r}.")
 
     STAGES: ClassVar[tuple[str, ...]] = tuple(STAGES)
 
@@ -173,16 +215,25 @@ class Config:
         """
         if not isinstance(data, Mapping):
             raise ConfigError(f"A config must be a mapping of stage tables, not {type(data).__name__}.")
-        valid = [*STAGES, "cache_dir"]
+        valid = [*STAGES, *RUN_SETTINGS]
         unknown = sorted(set(data) - set(valid))
         if unknown:
             raise ConfigError(
                 f"Unknown config section{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
                 f"valid sections are: {', '.join(valid)}."
             )
-        kwargs: dict[str, Any] = {s: _build(c, s, data.get(s, {})) for s, c in STAGES.items()}
-        cache_dir = data.get("cache_dir")
-        return cls(**kwargs, cache_dir=None if cache_dir is None else str(cache_dir))
+        run = {k: data[k] for k in RUN_SETTINGS if k in data}
+        sections: dict[str, Any] = {}
+        for stage in STAGES:
+            section = data.get(stage, {})
+            if isinstance(section, Mapping):
+                for (owner, key), to in MOVED.items():
+                    if owner == stage and key in section:
+                        run.setdefault(to, section[key])
+                section = {k: v for k, v in section.items() if (stage, k) not in MOVED}
+            sections[stage] = section
+        kwargs: dict[str, Any] = {s: _build(c, s, sections[s]) for s, c in STAGES.items()}
+        return cls(**kwargs, **_run_settings(run))
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Config:
@@ -221,10 +272,10 @@ class Config:
         cfg = base if base is not None else cls()
         names = cls.option_names()
         per_stage: dict[str, dict[str, Any]] = {}
-        cache_dir = cfg.cache_dir
+        run = {k: getattr(cfg, k) for k in RUN_SETTINGS}
         for key, value in options.items():
-            if key == "cache_dir":
-                cache_dir = None if value is None else str(value)
+            if key in RUN_SETTINGS:
+                run[key] = value
             elif key in STAGES:
                 if isinstance(value, STAGES[key]):
                     per_stage.setdefault(key, {}).update(dataclasses.asdict(value))
@@ -237,15 +288,15 @@ class Config:
             else:
                 import difflib
 
-                close = difflib.get_close_matches(key, [*names, *STAGES, "cache_dir"], n=1)
+                close = difflib.get_close_matches(key, [*names, *STAGES, *RUN_SETTINGS], n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else "."
                 raise ConfigError(
-                    f"Unknown option {key!r}{hint} Valid options are: {', '.join(sorted([*names, 'cache_dir']))}."
+                    f"Unknown option {key!r}{hint} Valid options are: {', '.join(sorted([*names, *RUN_SETTINGS]))}."
                 )
         data = cfg.to_dict()
         for stage, values in per_stage.items():
             data[stage].update(values)
-        data["cache_dir"] = cache_dir
+        data.update(run)
         return cls.from_dict(data)
 
     # -- serialisation ----------------------------------------------------
@@ -261,8 +312,21 @@ class Config:
         for stage in STAGES:
             d = dataclasses.asdict(getattr(self, stage))
             out[stage] = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
-        out["cache_dir"] = self.cache_dir
+        for key in RUN_SETTINGS:
+            out[key] = getattr(self, key)
         return out
+
+    def stage(self, name: str) -> Any:
+        """The config of the stage ``name`` (``"cluster"`` -> :class:`ClusterConfig`).
+
+        Examples
+        --------
+        >>> Config().stage("label").representatives
+        3
+        """
+        if name not in STAGES:
+            raise ConfigError(f"There is no stage {name!r}; the stages are: {', '.join(STAGES)}.")
+        return getattr(self, name)
 
     def resolved_cache_dir(self) -> Path:
         """The cache folder: ``cache_dir``, else ``$TOPICSUM_CACHE``, else the user cache folder.

@@ -17,6 +17,7 @@ __all__ = [
     "ClusterConfig",
     "EmbedConfig",
     "IngestConfig",
+    "LabelConfig",
     "ReportConfig",
     "SegmentConfig",
     "SummariseConfig",
@@ -129,8 +130,6 @@ class EmbedConfig:
         (cosine >= 0.993 measured); torch vectors by about 1e-7.
     batch_size : int
         Texts per forward pass.
-    cache : bool
-        Cache embeddings on disk by model and text hash.
 
     Examples
     --------
@@ -141,7 +140,6 @@ class EmbedConfig:
     model: str = "minilm"
     backend: str = "torch"
     batch_size: int = 32
-    cache: bool = True
 
     def __post_init__(self) -> None:
         _check(bool(self.model), "model must name an embedding model, e.g. 'minilm'.")
@@ -177,8 +175,6 @@ class ClusterConfig:
         With ``min_topic_size``, an outlier article joins the most similar
         kept story when it reaches the story threshold; segments.csv keeps
         the original flag in ``was_outlier``.
-    seed : int
-        Random seed of the keyword model; the same input gives the same themes.
     n_keywords : int
         Keywords kept per theme.
     ngram_max : int
@@ -202,7 +198,6 @@ class ClusterConfig:
     n_groups: int | str = "auto"
     min_topic_size: int | None = None
     reduce_outliers: bool = True
-    seed: int = 42
     n_keywords: int = 10
     ngram_max: int = 2
     stop_words: str = "english"
@@ -230,6 +225,27 @@ class ClusterConfig:
         _check(self.min_topic_size is None or self.min_topic_size >= 2, "min_topic_size must be at least 2.")
         _check(self.n_keywords >= 1, "n_keywords must be at least 1.")
         _check(self.ngram_max >= 1, "ngram_max must be at least 1.")
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    """How stories and groups are described: their names and representative segments.
+
+    Parameters
+    ----------
+    representatives : int
+        Segments shown per story as representative (the closest to its centre).
+
+    Examples
+    --------
+    >>> LabelConfig(representatives=5).representatives
+    5
+    """
+
+    representatives: int = 3
+
+    def __post_init__(self) -> None:
+        _check(self.representatives >= 1, "representatives must be at least 1.")
 
 
 @dataclass(frozen=True)
@@ -367,6 +383,7 @@ STAGES: dict[str, type] = {
     "segment": SegmentConfig,
     "embed": EmbedConfig,
     "cluster": ClusterConfig,
+    "label": LabelConfig,
     "summarise": SummariseConfig,
     "report": ReportConfig,
 }

@@ -1,11 +1,14 @@
 """Embedding stage: segment texts -> L2-normalised float32 vectors, cached on disk.
 
 Embedders are small backends behind the :class:`Embedder` protocol, chosen by
-name with :func:`get_embedder`.  :func:`embed_texts` adds a disk cache keyed by
-``(model_id, sha256(text))`` so a re-run only encodes texts it has not seen.
+name with :func:`get_embedder`.  :func:`embed_texts` is the stage: it encodes
+with the run context's embedder, on its executor, and keeps a disk cache keyed
+by ``(model_id, sha256(text))`` so a re-run only encodes texts it has not seen.
 
 Backends: ``torch`` (:mod:`._torch`, sentence-transformers) and ``onnx-int8``
-(:mod:`._onnx`, an int8 export run by onnxruntime); the cache is :mod:`._store`.
+(:mod:`._onnx`, an int8 export run by onnxruntime); the cache is :mod:`._store`;
+:mod:`._portable` loads a model once per process and sends its settings, never
+the model, to other processes.
 Nothing heavy is imported at module import time: torch and
 sentence-transformers are imported inside :func:`get_embedder`.
 """
@@ -17,49 +20,36 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._deps import require
+from .._protocols import Embedder
+from ._portable import PortableEmbedder, shared_embedder
 from ._store import EmbeddingStore
 from ._torch import BUNDLED_MODEL, SentenceTransformerEmbedder
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import EmbedConfig
-    from .._parallel import Executor
+    from .._context import RunContext
 
 __all__ = [
     "BUNDLED_MODEL",
     "Embedder",
+    "PortableEmbedder",
     "SentenceTransformerEmbedder",
     "canonical_chunks",
     "embed_texts",
     "encode_chunk",
     "get_embedder",
+    "shared_embedder",
     "text_hash",
 ]
 
 logger = logging.getLogger(__name__)
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """What the pipeline needs from an embedding backend.
-
-    ``model_id`` is a stable identifier (name plus version or content hash),
-    used in cache keys and run.json; ``encode`` returns float32 ``(n, d)``
-    L2-normalised vectors.
-    """
-
-    model_id: str
-    dimension: int
-
-    def encode(
-        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool | None = None
-    ) -> np.ndarray: ...
 
 
 def get_embedder(config: EmbedConfig | None = None, *, cache_dir: Path | None = None) -> Embedder:
@@ -164,38 +154,24 @@ def encode_chunk(texts: Sequence[str], *, embedder: Embedder, batch_size: int) -
     return np.asarray(embedder.encode(list(texts), batch_size=batch_size, show_progress=False), dtype=np.float32)
 
 
-def embed_texts(
-    texts: Sequence[str],
-    embedder: Embedder,
-    *,
-    cache_dir: Path | None,
-    batch_size: int = 32,
-    show_progress: bool | None = None,
-    executor: Executor | None = None,
-) -> np.ndarray:
-    """Embed ``texts`` with ``embedder``, reusing vectors cached under ``cache_dir``.
+def embed_texts(texts: Sequence[str], config: EmbedConfig, context: RunContext) -> np.ndarray:
+    """The embed stage: ``texts`` as vectors, reusing those cached for the context's embedder.
 
-    Identical texts are encoded once; with a ``cache_dir`` only texts never seen
-    by this model are encoded, in canonical chunks (:func:`canonical_chunks`),
-    each stored as soon as it is done, so an interrupted run keeps its work.
+    Identical texts are encoded once; with the cache on only texts never seen
+    by this model are encoded, in canonical chunks (:func:`canonical_chunks`)
+    on the context's executor, each stored as soon as it is done, so an
+    interrupted run keeps its work.  Only this process reads and writes the
+    cache: only uncached texts are sent to an executor.
 
     Parameters
     ----------
     texts : sequence of str
         The texts, in the order the rows of the result should follow.
-    embedder : Embedder
-        The backend (see :func:`get_embedder`); with an ``executor`` that runs
-        elsewhere, a :class:`~topicsum._transform.PortableEmbedder`.
-    cache_dir : Path or None
-        The topicsum cache folder; vectors go to ``cache_dir/embeddings/``.
-        ``None`` disables the cache.  Only this process reads and writes it:
-        only uncached texts are sent to an executor.
-    batch_size : int
-        Texts per forward pass.
-    show_progress : bool or None
-        Progress bar; ``None`` shows it only on an interactive terminal.
-    executor : Executor or None
-        Where the chunks are encoded (:mod:`topicsum._parallel`); ``None``: here.
+    config : EmbedConfig
+        ``batch_size``: texts per forward pass.
+    context : RunContext
+        Its embedder (see :func:`get_embedder`), cache (vectors go to
+        ``cache.folder/embeddings/``), executor and progress display.
 
     Returns
     -------
@@ -206,13 +182,12 @@ def embed_texts(
     --------
     >>> import tempfile, pathlib
     >>> from topicsum._config import EmbedConfig
-    >>> emb = get_embedder(EmbedConfig())
-    >>> cache = pathlib.Path(tempfile.mkdtemp())
-    >>> embed_texts(["one text", "another", "one text"], emb, cache_dir=cache).shape
+    >>> from topicsum._context import CacheSettings, RunContext
+    >>> ctx = RunContext(cache=CacheSettings(pathlib.Path(tempfile.mkdtemp())), embedder=get_embedder(EmbedConfig()))
+    >>> embed_texts(["one text", "another", "one text"], EmbedConfig(), ctx).shape
     (3, 384)
     """
-    from .._parallel import SerialExecutor
-
+    embedder = context.require_embedder()
     n = len(texts)
     dim = int(embedder.dimension)
     out = np.empty((n, dim), dtype=np.float32)
@@ -223,7 +198,8 @@ def embed_texts(
     for i, h in enumerate(hashes):
         first.setdefault(h, i)
     unique = list(first)
-    cache = EmbeddingStore(Path(cache_dir), embedder.model_id, dim) if cache_dir is not None else None
+    folder = context.cache.entry("embeddings")
+    cache = EmbeddingStore(folder, embedder.model_id, dim) if folder is not None else None
     try:
         vectors: dict[bytes, np.ndarray] = cache.get(unique) if cache is not None else {}
         todo = [h for h in unique if h not in vectors]
@@ -231,11 +207,11 @@ def embed_texts(
             logger.info("Embedding %d new texts (%d cached) with %s", len(todo), len(unique) - len(todo),
                         embedder.model_id)
             todo_texts = [texts[first[h]] for h in todo]
-            chunks = [[todo[k] for k in chunk] for chunk in canonical_chunks(todo_texts, batch_size)]
-            work = functools.partial(encode_chunk, embedder=embedder, batch_size=batch_size)
-            for i, enc in (executor or SerialExecutor()).imap(
+            chunks = [[todo[k] for k in chunk] for chunk in canonical_chunks(todo_texts, config.batch_size)]
+            work = functools.partial(encode_chunk, embedder=embedder, batch_size=config.batch_size)
+            for i, enc in context.executor.imap(
                 work, [[texts[first[h]] for h in chunk] for chunk in chunks], desc="Embedding", unit="text",
-                sizes=[len(c) for c in chunks], show_progress=show_progress,
+                sizes=[len(c) for c in chunks], progress=context.progress,
             ):  # fmt: skip
                 if cache is not None:
                     cache.put(chunks[i], enc)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._deps import progress_enabled
+from .._progress import Progress
 from .._errors import ConfigError
 from ._onnx_export import MODEL_FILE, cache_key, load_int8, recipe, require_onnx
 from ._onnx_model import features, fingerprint, load_tokenizer, pool, read_spec, resolve_model_path
@@ -126,7 +126,7 @@ class OnnxInt8Embedder:
         # Longest first, like sentence-transformers; a stable sort keeps ties in input order.
         order = np.argsort([-len(t) for t in texts], kind="stable")
         starts = range(0, n, batch_size)
-        for s in tqdm(starts, desc="Embedding (onnx-int8)", unit="batch", disable=not progress_enabled(show_progress)):
+        for s in tqdm(starts, desc="Embedding (onnx-int8)", unit="batch", disable=not Progress(show_progress).enabled()):
             idx = order[s : s + batch_size]
             feed = features(self.tokenizer_, [texts[i] for i in idx], self.input_names_, self.spec_.do_lower_case)
             hidden = self.session_.run(None, feed)[0]

@@ -45,10 +45,10 @@ def valid_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 class EmbeddingStore:
-    """One SQLite file per model under ``cache_dir/embeddings``; rows are (sha256, float32 blob)."""
+    """One SQLite file per model in ``folder`` (the cache's ``embeddings/``); rows are (sha256, float32 blob)."""
 
-    def __init__(self, cache_dir: Path, model_id: str, dimension: int) -> None:
-        folder = Path(cache_dir) / "embeddings"
+    def __init__(self, folder: Path, model_id: str, dimension: int) -> None:
+        folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         key = hashlib.sha256(model_id.encode()).hexdigest()[:16]
         self.path = folder / f"{key}.sqlite"

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .._deps import offline, progress_enabled, require
+from .._deps import offline, require
+from .._progress import Progress
 from .._errors import ModelUnavailableError
 
 __all__ = ["BUNDLED_MODEL", "SentenceTransformerEmbedder"]
@@ -91,7 +92,7 @@ class SentenceTransformerEmbedder:
         vecs = self._model.encode(
             list(texts),
             batch_size=batch_size,
-            show_progress_bar=progress_enabled(show_progress),
+            show_progress_bar=Progress(show_progress).enabled(),
             convert_to_numpy=True,
             normalize_embeddings=True,
         )

@@ -1,17 +1,18 @@
-"""Ingestion in partitions, for an executor (:mod:`topicsum._parallel`): read, then clean and segment.
+"""Ingestion in partitions, for the run context's executor (:mod:`topicsum._parallel`): read, then clean.
 
-:func:`~topicsum._ingest.load_corpus` with an ``executor`` runs three rounds
-of tasks, each over contiguous partitions of the inputs, and gives exactly
-the corpus the serial path gives:
+:func:`~topicsum._ingest.load_corpus` runs up to three rounds of tasks, each
+over contiguous partitions of the inputs, and gives exactly the corpus the
+serial path gives:
 
 1. :func:`read_partition` -- read and decode files (HTML extraction included);
 2. :func:`short_lines_partition` -- each document's short-line keys; the
    client counts them over distinct documents, which is the cleaner's
    corpus-wide step (:meth:`Cleaner.fit_counts`);
-3. :func:`segment_partition` -- clean (with the learned repeated lines),
-   split into articles and segment.
+3. :func:`clean_partition` -- clean (with the learned repeated lines) and
+   split into articles.
 
-Duplicate flagging (MinHash over the whole corpus) stays on the client.
+Serially (the default executor) the files are read one by one and the
+cleaner reads each document's lines once (:meth:`Cleaner.fit_transform`).
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._errors import ClusterError
+from .._errors import DaskError
+from .._parallel import partitions
 from .._types import Document, InputFile
-from ._clean import Cleaner
+from ._clean import ArticleDraft, Cleaner
 from ._load import _Skip, _Unit, read_file
 from ._paths import InputPath
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .._config import IngestConfig, SegmentConfig
-    from .._parallel import Executor
+    from .._config import IngestConfig
+    from .._context import RunContext
 
-__all__ = ["clean_and_segment", "read_inputs", "read_partition", "segment_partition", "short_lines_partition"]
+__all__ = ["clean_documents", "clean_partition", "read_inputs", "read_partition", "short_lines_partition"]
 
 #: What reading one input gives: its units, the file record, skipped rows, and the reason it was skipped.
 ReadOutcome = tuple[list[_Unit], InputFile | None, list[tuple[str, str]], str | None]
@@ -55,24 +57,21 @@ def read_partition(items: Sequence[InputPath], *, config: IngestConfig) -> list[
     return [read_one(item, config) if item.path.exists() else ([], None, [], _NOT_VISIBLE) for item in items]
 
 
-def read_inputs(
-    items: Sequence[InputPath], config: IngestConfig, executor: Executor | None, show_progress: bool | None = None
-) -> Iterator[ReadOutcome]:
-    """What reading each of ``items`` gives, in order: here one by one, or in partitions on ``executor``."""
-    if executor is None:
+def read_inputs(items: Sequence[InputPath], config: IngestConfig, context: RunContext) -> Iterator[ReadOutcome]:
+    """What reading each of ``items`` gives, in order: here one by one, or in partitions on the context's executor."""
+    executor = context.executor
+    if not executor.remote:
         yield from (read_one(item, config) for item in items)
         return
-    from .._parallel import partitions
-
     parts = partitions(items, executor)
     done = executor.map(
         functools.partial(read_partition, config=config), parts, desc="read", unit="file",
-        sizes=[len(p) for p in parts], show_progress=show_progress,
+        sizes=[len(p) for p in parts], progress=context.progress,
     )  # fmt: skip
     for part, outcomes in zip(parts, done):
         for item, outcome in zip(part, outcomes):
             if outcome[3] == _NOT_VISIBLE:
-                raise ClusterError(
+                raise DaskError(
                     f"The Dask workers cannot see the input {item.source!r}; put the inputs on a filesystem "
                     "every worker mounts at the same path, or pass a DataFrame or texts= instead."
                 )
@@ -86,30 +85,21 @@ def short_lines_partition(docs: Sequence[Document], *, cleaner: Cleaner) -> list
     ]
 
 
-def segment_partition(
-    docs: Sequence[Document], *, cleaner: Cleaner, segment_config: SegmentConfig
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Task: clean, split and segment a partition of documents with an already fitted cleaner."""
-    from . import _article_rows
-
-    return _article_rows(list(docs), [cleaner.transform(doc) for doc in docs], segment_config, False)
+def clean_partition(docs: Sequence[Document], *, cleaner: Cleaner) -> list[list[ArticleDraft]]:
+    """Task: the articles of a partition of documents, with an already fitted cleaner."""
+    return [cleaner.transform(doc) for doc in docs]
 
 
-def clean_and_segment(
-    docs: Sequence[Document],
-    cleaner: Cleaner,
-    segment_config: SegmentConfig,
-    executor: Executor,
-    show_progress: bool | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Article and segment rows of ``docs`` in input order, as ``Cleaner.fit_transform`` and the serial path give."""
-    from .._parallel import partitions
-
+def clean_documents(docs: Sequence[Document], cleaner: Cleaner, context: RunContext) -> list[list[ArticleDraft]]:
+    """The articles of each of ``docs``, as :meth:`Cleaner.fit_transform` gives them, here or on the executor."""
+    executor = context.executor
+    if not executor.remote:
+        return cleaner.fit_transform(docs)
     parts = partitions(docs, executor)
     sizes = [len(p) for p in parts]
     keys = executor.map(
         functools.partial(short_lines_partition, cleaner=cleaner), parts, desc="clean", unit="doc",
-        sizes=sizes, show_progress=show_progress,
+        sizes=sizes, progress=context.progress,
     )  # fmt: skip
     counts: Counter[str] = Counter()
     seen: set[bytes] = set()
@@ -119,16 +109,7 @@ def clean_and_segment(
             counts.update(lines)
     cleaner.fit_counts(counts)
     results = executor.map(
-        functools.partial(segment_partition, cleaner=cleaner, segment_config=segment_config), parts,
-        desc="segment", unit="doc", sizes=sizes, show_progress=show_progress,
+        functools.partial(clean_partition, cleaner=cleaner), parts, desc="clean", unit="doc",
+        sizes=sizes, progress=context.progress,
     )  # fmt: skip
-    art_rows: list[dict[str, Any]] = []
-    seg_rows: list[dict[str, Any]] = []
-    for arts, segs in results:
-        offset = len(seg_rows)
-        for art in arts:  # an article's segment range indexes the joined segment rows
-            a, b = art["_seg"]
-            art["_seg"] = (a + offset, b + offset)
-        art_rows.extend(arts)
-        seg_rows.extend(segs)
-    return art_rows, seg_rows
+    return [drafts for part in results for drafts in part]

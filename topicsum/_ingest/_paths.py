@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import InputError
-from .._io import is_output_folder
+from .._store import is_output_folder
 
 __all__ = ["SUPPORTED_EXTENSIONS", "InputPath", "collect_paths", "file_kind"]
 

@@ -1,6 +1,7 @@
-"""Reports: matplotlib figures, a self-contained HTML page, a PDF (WeasyPrint) and Markdown.
+"""Report stage: matplotlib figures, a self-contained HTML page, a PDF (WeasyPrint) and Markdown.
 
-Everything here reads a :class:`~topicsum.Result`.  :mod:`._view` builds the
+Everything here reads a run's data (:class:`~topicsum._types.RunData`, the
+data of :class:`~topicsum.Result`).  :mod:`._view` builds the
 view model once (plain values); :mod:`._html` (Jinja2), :mod:`._pdf`
 (WeasyPrint, from the HTML) and :mod:`._markdown` only render it;
 :mod:`._figures` draws the matplotlib figures and :mod:`._format` formats
@@ -21,6 +22,9 @@ from ._browser import screenshot
 from ._common import anchor_map, parse_dates, safe_id, short_label, topic_colours
 from ._canvas import figure_to_png, figure_to_svg
 from ._figures import (
+    FIGURES,
+    PLOTS,
+    figures_of,
     make_figures,
     plot_hierarchy,
     plot_keywords,
@@ -35,10 +39,13 @@ from ._pdf import render_pdf, write_pdf
 from ._view import report_view
 
 __all__ = [
+    "FIGURES",
+    "PLOTS",
     "anchor_map",
     "environment",
     "figure_to_png",
     "figure_to_svg",
+    "figures_of",
     "make_figures",
     "md_escape",
     "overview_html",

@@ -17,7 +17,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .._result import Result
+    from .._types import RunData
 
 __all__ = [
     "GRID",
@@ -78,7 +78,7 @@ def message_figure(text: str, width: float = 6.0, height: float = 1.2) -> Figure
     return fig
 
 
-def topics_table(result: Result) -> pd.DataFrame:
+def topics_table(result: RunData) -> pd.DataFrame:
     topics = result.topics
     if topics is None or len(topics) == 0:
         return pd.DataFrame(columns=["topic", "label", "size", "share", "keywords"])

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .._result import Result
+    from .._types import RunData
 
 __all__ = [
     "OUTLIER_COLOUR",
@@ -55,7 +55,7 @@ def _extra_colour(k: int) -> str:
     return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
-def theme_ids(result: Result) -> list[int]:
+def theme_ids(result: RunData) -> list[int]:
     """Topic ids of the real themes (not outliers), ordered by size, largest first, then by id."""
     topics = result.topics
     if topics is None or len(topics) == 0:
@@ -65,7 +65,7 @@ def theme_ids(result: Result) -> list[int]:
     return [t for t, _ in order]
 
 
-def topic_colours(result: Result) -> dict[int, str]:
+def topic_colours(result: RunData) -> dict[int, str]:
     """One colour per topic id, shared by every figure and by the HTML text.
 
     Themes are coloured in id order from a qualitative palette without grey;
@@ -103,7 +103,7 @@ def short_label(text: Any, limit: int = 48) -> str:
     return s[: max(1, limit - 1)].rstrip() + "…"
 
 
-def theme_label(result: Result, topic: int) -> str:
+def theme_label(result: RunData, topic: int) -> str:
     """The label of a topic id (``"outliers"`` for -1, ``"theme N"`` when unknown)."""
     topics = result.topics
     if topics is not None and len(topics):
@@ -187,7 +187,7 @@ def unique_mask(segments: pd.DataFrame) -> np.ndarray:
     return ~dup.map(lambda v: isinstance(v, str) and bool(v)).to_numpy(dtype=bool)
 
 
-def theme_centroids(result: Result) -> tuple[list[int], np.ndarray] | None:
+def theme_centroids(result: RunData) -> tuple[list[int], np.ndarray] | None:
     """Unit-length mean embedding of each theme's unique segments, themes ordered as :func:`theme_ids`.
 
     ``None`` when the result has no embeddings or no themes.

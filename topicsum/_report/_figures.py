@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,10 +43,13 @@ from ._common import (
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from .._result import Result
+    from .._types import RunData
 
 __all__ = [
+    "FIGURES",
     "FIGURE_CAPTIONS",
+    "PLOTS",
+    "figures_of",
     "make_figures",
     "plot_hierarchy",
     "plot_keywords",
@@ -63,19 +67,8 @@ FIGURE_THEMES = 25
 MAP_LABELS = 12
 
 
-#: Figure names, in report order, with a one-line caption each.
-FIGURE_CAPTIONS: dict[str, str] = {
-    "sizes": "Stories by number of segments (share of the corpus); past the 25 largest, the rest in one bar.",
-    "map": "Map of the segments: each dot is a segment, coloured by story; the largest stories are labelled at their centre.",
-    "keywords": "The words that set each theme apart, by weight (at most the 12 largest themes).",
-    "similarity": "How alike the largest stories are: cosine similarity of their mean embeddings.",
-    "hierarchy": "Which of the largest stories are closest: average-linkage clustering of their mean embeddings.",
-    "over_time": "Articles per theme over time (articles with an absolute publication date).",
-}
-
-
 # -- sizes --------------------------------------------------------------------
-def plot_topic_sizes(result: Result) -> Figure:
+def plot_topic_sizes(result: RunData) -> Figure:
     """Horizontal bar chart of theme sizes (segments), largest first, outliers last in grey.
 
     Examples
@@ -124,7 +117,7 @@ def plot_topic_sizes(result: Result) -> Figure:
 
 
 # -- keywords -----------------------------------------------------------------
-def plot_keywords(result: Result, topics: Sequence[int] | None = None, *, n_words: int = 8) -> Figure:
+def plot_keywords(result: RunData, topics: Sequence[int] | None = None, *, n_words: int = 8) -> Figure:
     """Keyword weights per theme: one small bar chart per theme, in the theme's colour.
 
     Parameters
@@ -173,7 +166,7 @@ def plot_keywords(result: Result, topics: Sequence[int] | None = None, *, n_word
 
 
 # -- 2-D map ------------------------------------------------------------------
-def _map_coords(result: Result) -> tuple[np.ndarray, str] | None:
+def _map_coords(result: RunData) -> tuple[np.ndarray, str] | None:
     """The 2-D coordinates of the segments: the run's own map, else a PCA of the embeddings."""
     n = len(result.segments)
     coords = result.coords_2d
@@ -197,7 +190,7 @@ def _map_coords(result: Result) -> tuple[np.ndarray, str] | None:
     return None
 
 
-def plot_topic_map(result: Result) -> Figure:
+def plot_topic_map(result: RunData) -> Figure:
     """2-D map of the segments coloured by theme, the largest themes labelled at their centroid.
 
     Uses ``result.coords_2d``; without it, the first two principal components
@@ -281,16 +274,18 @@ def plot_topic_map(result: Result) -> Figure:
 
 
 # -- similarity -----------------------------------------------------------------
-def _centroids_or_raise(result: Result, what: str) -> tuple[list[int], np.ndarray]:
-    """The centres of the :data:`FIGURE_THEMES` largest themes."""
+@contextmanager
+def _centroid_figure(result: RunData, what: str) -> Iterator[tuple[list[int], np.ndarray, dict[int, str]]]:
+    """The ids, centres and colours of the :data:`FIGURE_THEMES` largest themes, inside the house style."""
     found = theme_centroids(result)
     if found is None:
         raise StageSkippedError(f"The {what} needs segment embeddings and at least one theme; this result has none.")
     ids, cents = found
-    return ids[:FIGURE_THEMES], cents[:FIGURE_THEMES]
+    with style():
+        yield ids[:FIGURE_THEMES], cents[:FIGURE_THEMES], topic_colours(result)
 
 
-def plot_similarity(result: Result) -> Figure:
+def plot_similarity(result: RunData) -> Figure:
     """Heatmap of cosine similarity between the mean embeddings of the largest themes (at most 25).
 
     Raises
@@ -302,9 +297,7 @@ def plot_similarity(result: Result) -> Figure:
     --------
     >>> fig = plot_similarity(result)
     """
-    ids, cents = _centroids_or_raise(result, "similarity heatmap")
-    with style():
-        colours = topic_colours(result)
+    with _centroid_figure(result, "similarity heatmap") as (ids, cents, colours):
         sim = np.clip(cents @ cents.T, -1.0, 1.0)
         n = len(ids)
         side = min(7.0, 2.4 + 0.38 * n)
@@ -331,7 +324,7 @@ def plot_similarity(result: Result) -> Figure:
 
 
 # -- hierarchy --------------------------------------------------------------------
-def plot_hierarchy(result: Result) -> Figure:
+def plot_hierarchy(result: RunData) -> Figure:
     """Dendrogram of the largest themes (at most 25; average linkage, cosine distance between mean embeddings).
 
     Raises
@@ -343,9 +336,7 @@ def plot_hierarchy(result: Result) -> Figure:
     --------
     >>> fig = plot_hierarchy(result)
     """
-    ids, cents = _centroids_or_raise(result, "theme hierarchy")
-    with style():
-        colours = topic_colours(result)
+    with _centroid_figure(result, "theme hierarchy") as (ids, cents, colours):
         labels = [short_label(theme_label(result, t), LABEL_CHARS) for t in ids]
         n = len(ids)
         fig = new_figure(7.0, 0.9 + 0.34 * max(n, 2))
@@ -384,7 +375,7 @@ def plot_hierarchy(result: Result) -> Figure:
 
 
 # -- over time --------------------------------------------------------------------
-def _dated_articles(result: Result) -> pd.DataFrame:
+def _dated_articles(result: RunData) -> pd.DataFrame:
     """One row per non-duplicate article with an absolute date: topic, date."""
     frame = result.articles
     if frame is None or len(frame) == 0 or "published" not in frame:
@@ -398,7 +389,7 @@ def _dated_articles(result: Result) -> pd.DataFrame:
     return out.dropna(subset=["date"])
 
 
-def plot_over_time(result: Result) -> Figure | None:
+def plot_over_time(result: RunData) -> Figure | None:
     """Stacked bars of articles per theme per day, week or month; ``None`` without absolute dates.
 
     Relative times such as "2 hours ago" are not dates and are left out.
@@ -456,7 +447,22 @@ def plot_over_time(result: Result) -> Figure | None:
 
 
 # -- all figures ----------------------------------------------------------------
-def make_figures(result: Result) -> dict[str, Figure]:
+#: Every figure by name, in report order: the function that draws it and its one-line caption.
+FIGURES: dict[str, tuple[Callable[[RunData], Figure | None], str]] = {
+    "sizes": (plot_topic_sizes, "Stories by number of segments (share of the corpus); past the 25 largest, the rest in one bar."),
+    "map": (plot_topic_map, "Map of the segments: each dot is a segment, coloured by story; the largest stories are labelled at their centre."),
+    "keywords": (plot_keywords, "The words that set each theme apart, by weight (at most the 12 largest themes)."),
+    "similarity": (plot_similarity, "How alike the largest stories are: cosine similarity of their mean embeddings."),
+    "hierarchy": (plot_hierarchy, "Which of the largest stories are closest: average-linkage clustering of their mean embeddings."),
+    "over_time": (plot_over_time, "Articles per theme over time (articles with an absolute publication date)."),
+}  # fmt: skip
+#: Figure names with their captions.
+FIGURE_CAPTIONS: dict[str, str] = {name: caption for name, (_, caption) in FIGURES.items()}
+#: The public ``plot_*`` functions (exported by topicsum).
+PLOTS: tuple[str, ...] = tuple(sorted(fn.__name__ for fn, _ in FIGURES.values()))
+
+
+def make_figures(result: RunData) -> dict[str, Figure]:
     """Draw every figure the result supports, by name.
 
     Names, in report order: ``"sizes"``, ``"map"`` (needs 2-D coordinates or
@@ -469,16 +475,8 @@ def make_figures(result: Result) -> dict[str, Figure]:
     >>> sorted(make_figures(result))
     ['hierarchy', 'keywords', 'map', 'similarity', 'sizes']
     """
-    makers: list[tuple[str, Callable[[Result], Figure | None]]] = [
-        ("sizes", plot_topic_sizes),
-        ("map", plot_topic_map),
-        ("keywords", plot_keywords),
-        ("similarity", plot_similarity),
-        ("hierarchy", plot_hierarchy),
-        ("over_time", plot_over_time),
-    ]
     out: dict[str, Figure] = {}
-    for name, make in makers:
+    for name, (make, _) in FIGURES.items():
         try:
             fig = make(result)
         except StageSkippedError as exc:
@@ -489,3 +487,10 @@ def make_figures(result: Result) -> dict[str, Figure]:
             continue
         out[name] = fig
     return out
+
+
+def figures_of(result: RunData) -> dict[str, Figure]:
+    """The result's figures, drawn once and kept on it (``Result.figures``)."""
+    if result._figures is None:
+        result._figures = make_figures(result)
+    return result._figures

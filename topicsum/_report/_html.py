@@ -36,7 +36,7 @@ from ._view import report_view
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
-    from .._result import Result
+    from .._types import RunData
 
 __all__ = ["environment", "overview_html", "render_html", "write_html"]
 
@@ -91,7 +91,7 @@ def environment(template_dir: str | os.PathLike[str] | None = None) -> jinja2.En
 
 # -- rendering ------------------------------------------------------------------------
 def render_html(
-    result: Result,
+    result: RunData,
     *,
     template_dir: str | os.PathLike[str] | None = None,
     pdf: bool = False,
@@ -119,7 +119,7 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def write_html(result: Result, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:
+def write_html(result: RunData, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:
     """Write the self-contained HTML report to ``path`` atomically.
 
     Parameters
@@ -147,7 +147,7 @@ def write_html(result: Result, path: Path, *, template_dir: str | os.PathLike[st
     return path
 
 
-def overview_html(result: Result) -> str:
+def overview_html(result: RunData) -> str:
     """A small theme overview for notebooks: labels, sizes, digests and an inline SVG bar chart.
 
     Styles are inline (a notebook page is shared), text is escaped, and

@@ -20,7 +20,7 @@ from ._format import count, num, pct, secs
 from ._view import report_view
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .._result import Result
+    from .._types import RunData
 
 __all__ = ["md_escape", "render_markdown", "write_markdown"]
 
@@ -53,7 +53,7 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[st
     return out
 
 
-def render_markdown(result: Result) -> str:
+def render_markdown(result: RunData) -> str:
     """The Markdown report as a string.
 
     Examples
@@ -202,7 +202,7 @@ def _appendix(view: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_markdown(result: Result, path: Path) -> Path:
+def write_markdown(result: RunData, path: Path) -> Path:
     """Write the Markdown report to ``path`` atomically.
 
     Examples

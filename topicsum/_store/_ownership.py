@@ -35,11 +35,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ._errors import OutputError, OutputExistsError
-from ._io import JOURNAL, MANIFEST, MARKER, atomic_write_json, check_output_path, read_manifest, sha256_file
+from .._errors import OutputError, OutputExistsError
+from .._io import atomic_write_json, sha256_file
+from ._folder import JOURNAL, MANIFEST, MARKER, check_output_path, read_manifest
 
 __all__ = [
     "MODEL_DIR",
+    "REPORT_FILES",
+    "TABLE_FILES",
     "changed_outputs",
     "check_not_input",
     "check_owned",
@@ -222,7 +225,7 @@ def prepare_output_dir(
 ) -> Path:
     """Check that a run may write ``formats`` (and ``model/``) into ``path``; create the folder when ``create``.
 
-    The folder must be usable (:func:`~topicsum._io.check_output_path`), and
+    The folder must be usable (:func:`~._folder.check_output_path`), and
     the files the run would replace must be ours unless ``overwrite``.
     Files with other names are never touched.
 

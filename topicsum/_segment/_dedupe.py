@@ -1,220 +1,29 @@
-"""Segmentation and duplicate detection.
+"""Duplicates: exact and near copies of segments and articles, flagged, never dropped.
 
-An article's body (blocks of paragraph spans, see
-:class:`topicsum._ingest._clean.ArticleDraft`) becomes segments of about a
-paragraph: a paragraph longer than ``max_chars`` is cut into windows of at
-most ``max_sentences`` whole sentences (sentence boundaries from
-`sentencex <https://github.com/wikimedia/sentencex>`_), and fragments shorter
-than ``min_chars`` are merged into a neighbour of the same block -- never
-across removed furniture.  A segment's text is the whitespace-normalised slice
-``document.text[start:end]``.
-
-Duplicates are flagged, never dropped: exact copies (same normalised text)
-and near copies (MinHash over word 3-shingles, LSH from datasketch, estimated
-Jaccard >= ``near_duplicate_threshold``) point to the first copy in input
-order.
+Exact copies have the same whitespace-normalised, case-folded text; near
+copies an estimated Jaccard similarity of word 3-shingles of at least
+``near_duplicate_threshold`` (MinHash signatures, candidates from
+datasketch's MinHashLSH).  A copy points to the first copy in input order.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from ._config import SegmentConfig
+from ._windows import normalise_ws
 
-logger = logging.getLogger(__name__)
+__all__ = ["best_match", "duplicate_of_indices", "flag_duplicates", "minhash_signatures"]
 
-__all__ = [
-    "duplicate_of_indices",
-    "minhash_signatures",
-    "normalise_ws",
-    "segment_id",
-    "segment_spans",
-    "sentence_spans",
-]
-
-_CHUNK = 20_000  # paragraphs longer than this are pre-cut before sentence splitting
 _TOKEN = re.compile(r"\w+")
 _NUM_PERM = 64
 _SHINGLE = 3
 
-
-def normalise_ws(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip the ends.
-
-    Examples
-    --------
-    >>> normalise_ws("  a\\n\\n b\\tc ")
-    'a b c'
-    """
-    return " ".join(text.split())
-
-
-def segment_id(doc_id: str, start: int, end: int, text: str) -> str:
-    """Stable id of a segment: a short hash of its document's id, where it is and what it says.
-
-    Document ids do not depend on how the input path was spelled (see
-    :func:`topicsum._ingest._load.make_doc_id`), so neither do segment ids.
-
-    Examples
-    --------
-    >>> segment_id("d0123456789a", 0, 5, "Hello") == segment_id("d0123456789a", 0, 5, "Hello")
-    True
-    """
-    return hashlib.sha1(f"{doc_id}\0{start}\0{end}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def _strip_span(text: str, a: int, b: int) -> tuple[int, int] | None:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return (a, b) if a < b else None
-
-
-def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut a giant paragraph at sentence-like or whitespace boundaries into pieces of about _CHUNK chars."""
-    out = []
-    pos = start
-    while end - pos > _CHUNK:
-        limit = pos + _CHUNK
-        cut = max(
-            text.rfind(". ", pos + _CHUNK // 2, limit),
-            text.rfind("? ", pos + _CHUNK // 2, limit),
-            text.rfind("! ", pos + _CHUNK // 2, limit),
-        )
-        if cut > 0:
-            cut += 2
-        else:
-            cut = text.rfind(" ", pos + _CHUNK // 2, limit)
-            cut = cut + 1 if cut > 0 else limit
-        out.append((pos, cut))
-        pos = cut
-    out.append((pos, end))
-    return out
-
-
-def sentence_spans(text: str, start: int, end: int, language: str = "en") -> list[tuple[int, int]]:
-    """Offsets of the sentences of ``text[start:end]`` (whitespace trimmed).
-
-    Examples
-    --------
-    >>> t = "First one. Second one here. Third."
-    >>> [t[a:b] for a, b in sentence_spans(t, 0, len(t))]
-    ['First one.', 'Second one here.', 'Third.']
-    """
-    import sentencex
-
-    spans: list[tuple[int, int]] = []
-    for a, b in _chunks(text, start, end):
-        piece = text[a:b]
-        sents = list(sentencex.segment(language, piece))
-        if "".join(sents) == piece:
-            pos = a
-            for s in sents:
-                stripped = s.strip()
-                if stripped:
-                    lead = len(s) - len(s.lstrip())
-                    spans.append((pos + lead, pos + lead + len(stripped)))
-                pos += len(s)
-        else:  # pragma: no cover - sentencex reproduces its input; be safe anyway
-            pos = 0
-            for s in sents:
-                s = s.strip()
-                if not s:
-                    continue
-                k = piece.find(s, pos)
-                if k < 0:
-                    continue
-                spans.append((a + k, a + k + len(s)))
-                pos = k + len(s)
-    return spans
-
-
-def _hard_split(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, int]]:
-    out = []
-    while b - a > max_chars:
-        cut = text.rfind(" ", a + max_chars // 2, a + max_chars)
-        cut = cut if cut > a else a + max_chars
-        span = _strip_span(text, a, cut)
-        if span:
-            out.append(span)
-        a = cut
-    span = _strip_span(text, a, b)
-    if span:
-        out.append(span)
-    return out
-
-
-def _windows(text: str, a: int, b: int, config: SegmentConfig) -> list[tuple[int, int]]:
-    if b - a <= config.max_chars:
-        return [(a, b)]
-    out: list[tuple[int, int]] = []
-    cur_s = cur_e = -1
-    count = 0
-    for s, e in sentence_spans(text, a, b):
-        if cur_s >= 0 and (count >= config.max_sentences or e - cur_s > config.max_chars):
-            out.append((cur_s, cur_e))
-            cur_s = -1
-        if cur_s < 0:
-            cur_s, count = s, 0
-        cur_e = e
-        count += 1
-    if cur_s >= 0:
-        out.append((cur_s, cur_e))
-    final: list[tuple[int, int]] = []
-    for s, e in out:
-        if e - s > 2 * config.max_chars:
-            final.extend(_hard_split(text, s, e, config.max_chars))
-        else:
-            final.append((s, e))
-    return final
-
-
-def segment_spans(
-    text: str, blocks: Sequence[Sequence[tuple[int, int]]], config: SegmentConfig
-) -> list[tuple[int, int]]:
-    """Segment spans of an article body.
-
-    Parameters
-    ----------
-    text : str
-        The document text.
-    blocks : sequence of sequences of (start, end)
-        Paragraph spans; spans of one block may be merged, spans of different
-        blocks (separated by removed furniture) never are.
-    config : SegmentConfig
-
-    Examples
-    --------
-    >>> from topicsum._config import SegmentConfig
-    >>> t = "Short one.\\nA second paragraph that is a little longer than the first."
-    >>> [t[a:b] for a, b in segment_spans(t, [[(0, 10), (11, len(t))]], SegmentConfig(min_chars=20))]
-    ['Short one.\\nA second paragraph that is a little longer than the first.']
-    """
-    out: list[tuple[int, int]] = []
-    limit = config.max_chars + config.min_chars
-    for block in blocks:
-        merged: list[tuple[int, int]] = []
-        for a, b in block:
-            for s, e in _windows(text, a, b, config):
-                if merged:
-                    ps, pe = merged[-1]
-                    if ((pe - ps) < config.min_chars or (e - s) < config.min_chars) and e - ps <= limit:
-                        merged[-1] = (ps, e)
-                        continue
-                merged.append((s, e))
-        out.extend(merged)
-    return out
-
-
-# ---------------------------------------------------------------------------
-# duplicates
 
 _MASK32 = np.uint64(0xFFFFFFFF)
 
@@ -411,3 +220,69 @@ def best_match(text: str, candidates: Sequence[str]) -> int | None:
         if s > score:
             best, score = k, s
     return best
+
+
+def flag_duplicates(
+    art_rows: list[dict[str, Any]], seg_rows: list[dict[str, Any]], ranks: dict[str, tuple[int, ...]], threshold: float
+) -> None:
+    """Set ``duplicate_of`` on segment and article rows (in place); first = earliest input position.
+
+    An article row's ``_seg`` is the range of its segment rows; articles are
+    exact copies by their joined text, near copies by the union of their
+    segments' shingles, and a copied article's segments point to the most
+    similar segment of the original.
+    """
+
+    seg_order = sorted(range(len(seg_rows)), key=lambda i: (ranks[seg_rows[i]["doc_id"]], seg_rows[i]["start"]))
+    texts = [seg_rows[i]["text"] for i in seg_order]
+    near = threshold < 1.0
+    # exact copies first; MinHash signatures only for the distinct texts
+    dup = duplicate_of_indices(texts, threshold, near=False, normalised=True)
+    unique = [pos for pos, j in enumerate(dup) if j is None]
+    sigs = minhash_signatures([texts[pos] for pos in unique]) if near else None
+    if near and sigs is not None:
+        near_dup = duplicate_of_indices([texts[pos] for pos in unique], threshold, signatures=sigs, normalised=True)
+        for u, j in enumerate(near_dup):
+            if j is not None:
+                dup[unique[u]] = unique[j]
+        dup = _resolve(dup)
+    for pos, j in enumerate(dup):
+        if j is not None:
+            seg_rows[seg_order[pos]]["duplicate_of"] = seg_rows[seg_order[j]]["segment_id"]
+
+    # articles: exact on the joined text; near on the union of their segments' shingles
+    row_of_unique = {pos: u for u, pos in enumerate(unique)}
+    sig_row = {}
+    for pos, i in enumerate(seg_order):
+        root = pos
+        while root not in row_of_unique:  # an exact copy shares its original's signature
+            root = dup[root]
+        sig_row[i] = row_of_unique[root]
+    art_order = sorted(range(len(art_rows)), key=lambda i: (ranks[art_rows[i]["doc_id"]], art_rows[i]["start"]))
+    art_texts = []
+    art_sigs = np.empty((len(art_order), sigs.shape[1]), dtype=sigs.dtype) if sigs is not None else None
+    for pos, i in enumerate(art_order):
+        a, b = art_rows[i]["_seg"]
+        art_texts.append(" ".join(seg_rows[k]["text"] for k in range(a, b)))
+        if art_sigs is not None and sigs is not None:
+            art_sigs[pos] = sigs[[sig_row[k] for k in range(a, b)]].min(axis=0)
+    adup = duplicate_of_indices(art_texts, threshold, near=near, signatures=art_sigs, normalised=True)
+    by_id = {r["segment_id"]: r for r in seg_rows}
+    for pos, j in enumerate(adup):
+        if j is None:
+            continue
+        copy, orig = art_rows[art_order[pos]], art_rows[art_order[j]]
+        copy["duplicate_of"] = orig["article_id"]
+        oa, ob = orig["_seg"]
+        originals = [seg_rows[k] for k in range(oa, ob)]
+        a, b = copy["_seg"]
+        for k in range(a, b):
+            row = seg_rows[k]
+            if row["duplicate_of"] is None:
+                m = best_match(row["text"], [o["text"] for o in originals])
+                if m is not None:
+                    target = originals[m]
+                    while target["duplicate_of"] is not None and target["duplicate_of"] in by_id:
+                        target = by_id[target["duplicate_of"]]
+                    if target is not row:
+                        row["duplicate_of"] = target["segment_id"]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import topicsum
-from topicsum._io import JOURNAL, MARKER, sha256_file
+from topicsum._io import sha256_file
+from topicsum._store import JOURNAL, MARKER
 
 pytestmark = pytest.mark.slow
 
@@ -104,14 +105,14 @@ def test_an_interrupted_write_is_recognised_and_cleaned_by_the_next_run(result, 
 
 
 def test_a_first_run_killed_before_run_json_can_be_run_again(result, tmp_path, monkeypatch):
-    import topicsum._output
+    import topicsum._store._write
 
     out = tmp_path / "o"
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(topicsum._output, "describe_outputs", killed)
+    monkeypatch.setattr(topicsum._store._write, "describe_outputs", killed)
     with pytest.raises(KeyboardInterrupt):
         result.save(out, formats=("md",))
     assert not (out / "run.json").exists() and (out / "segments.csv").is_file()

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._errors import MissingDependencyError
-from ._io import MANIFEST, atomic_write, atomic_write_json, check_output_path, umask
-from ._manifest import Timer
+from .._errors import MissingDependencyError
+from .._io import atomic_write, atomic_write_json, umask
+from ._folder import MANIFEST, check_output_path
 from ._ownership import (
     MODEL_DIR,
     REPORT_FILES,
@@ -36,10 +36,12 @@ from ._ownership import (
     remove_stale,
     write_journal,
 )
-from ._serialise import groups_from_frame, topics_json
+from ._read import SEGMENT_ARRAYS
+from ._records import groups_from_frame, topics_json
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._result import Result
+    from .._context import Timer
+    from .._types import RunData
 
 __all__ = ["write_outputs"]
 
@@ -49,7 +51,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(fh, index=False, lineterminator="\n")
 
 
-def _save_model(result: Result, folder: Path) -> None:
+def _save_model(result: RunData, folder: Path) -> None:
     """Write model/ atomically: build it in a temp folder, then swap it in."""
     assert result.theme_model is not None
     from safetensors.numpy import save_file
@@ -63,7 +65,7 @@ def _save_model(result: Result, folder: Path) -> None:
         if result.coords_2d is not None:
             arrays["coords_2d"] = np.ascontiguousarray(result.coords_2d, dtype=np.float32)
         if arrays:
-            save_file(arrays, str(tmp / "segments.safetensors"))
+            save_file(arrays, str(tmp / SEGMENT_ARRAYS))
         for sub in (tmp, *[p for p in tmp.rglob("*") if p.is_dir()]):
             os.chmod(sub, 0o777 & ~umask())
         for file in [p for p in tmp.rglob("*") if p.is_file()]:
@@ -84,9 +86,9 @@ def _save_model(result: Result, folder: Path) -> None:
         raise
 
 
-def _write_reports(result: Result, folder: Path, formats: Sequence[str]) -> tuple[list[str], MissingDependencyError | None]:
+def _write_reports(result: RunData, folder: Path, formats: Sequence[str]) -> tuple[list[str], MissingDependencyError | None]:
     """Write the reports asked for; return the names written and the PDF error, if any (returned, not raised)."""
-    from ._report import write_html, write_markdown, write_pdf
+    from .._report import write_html, write_markdown, write_pdf
 
     template_dir = result.config.report.template_dir
     written = []
@@ -106,7 +108,7 @@ def _write_reports(result: Result, folder: Path, formats: Sequence[str]) -> tupl
 
 
 def write_outputs(
-    result: Result,
+    result: RunData,
     directory: Path,
     *,
     formats: Sequence[str] | None = None,
@@ -131,6 +133,8 @@ def write_outputs(
     formats = tuple(result.config.report.formats if formats is None else formats)
     planned = planned_outputs(formats, model=result.theme_model is not None)
     folder = check_output_path(directory)
+    from .._context import Timer
+
     run_timer = timer  # the run's own timer: its total then covers the writing too
     timer = timer or Timer()
     with output_lock(folder):
@@ -157,7 +161,7 @@ def write_outputs(
 
 
 def _write_files(
-    result: Result, folder: Path, formats: Sequence[str], timer: Timer
+    result: RunData, folder: Path, formats: Sequence[str], timer: Timer
 ) -> tuple[list[str], MissingDependencyError | None]:
     """Write the tables, topics.json, model/ and the reports; return what was written (relative paths)."""
     pending_error: MissingDependencyError | None = None

@@ -1,10 +1,9 @@
-"""Labelling stage: readable labels, keywords and representative segments per theme.
+"""Readable names from keywords: a few words with their usual capitalisation, anchored on the headlines.
 
-:func:`readable_label` turns a theme's keywords (c-TF-IDF refined with
-KeyBERTInspired and MMR) into a few words with their usual capitalisation,
-chaining overlapping phrases ("north korean" + "korean workers" ->
-"North Korean workers").  :func:`describe_themes` builds one
-:class:`~topicsum._types.Theme` per theme.
+:func:`readable_label` turns a theme's keywords (c-TF-IDF refined
+KeyBERT-style) into a few words with their usual capitalisation, chaining
+overlapping phrases ("north korean" + "korean workers" -> "North Korean
+workers") and following the story's main headline.
 """
 
 from __future__ import annotations
@@ -14,22 +13,11 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ._errors import InputError
-from ._types import Group, Theme
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._cluster import ThemeModel
-
-__all__ = ["describe_groups", "describe_themes", "keyword_label", "readable_label"]
+__all__ = ["keyword_label", "readable_label"]
 
 logger = logging.getLogger(__name__)
 
-#: Bump when the labelling rules change, so cached themes are labelled again.
-LABEL_RULES_VERSION = 4
 _MAX_WORDS = 5
 _MAX_PHRASES = 3
 _MAX_QUOTE_WORDS = 6
@@ -254,96 +242,3 @@ def keyword_label(keywords: Sequence[tuple[str, float]], n: int = 4) -> str:
     'whatsapp, telegram'
     """
     return ", ".join(str(w) for w, _ in list(keywords)[:n])
-
-
-def describe_themes(
-    model: ThemeModel,
-    *,
-    segment_ids: Sequence[str],
-    texts: Sequence[str],
-    embeddings: np.ndarray,
-    article_ids: Sequence[str],
-    outlets: Sequence[str],
-    n_representatives: int = 3,
-) -> list[Theme]:
-    """One :class:`~topicsum._types.Theme` per theme of a fitted ``model``.
-
-    The arguments are aligned with the texts ``model`` was fitted on.  Themes
-    come in id order (0 = largest), the outlier group (-1), if any, last.
-    Representative segments are those closest to the theme centre.
-
-    Examples
-    --------
-    >>> from topicsum._cluster import ThemeModel
-    >>> from topicsum._config import EmbedConfig
-    >>> from topicsum._embed import get_embedder
-    >>> emb = get_embedder(EmbedConfig())
-    >>> texts = ["Stocks fell sharply.", "Shares slid again.", "The striker scored.", "The team won the cup."]
-    >>> X = emb.encode(texts)
-    >>> model = ThemeModel(n_topics=2).fit(texts, X, embedder=emb)
-    >>> themes = describe_themes(model, segment_ids=["s1", "s2", "s3", "s4"], texts=texts, embeddings=X,
-    ...                          article_ids=["a1", "a1", "a2", "a2"], outlets=["BBC", "BBC", "ITV", "ITV"])
-    >>> [(t.topic_id, t.size) for t in themes]
-    [(0, 2), (1, 2)]
-    """
-    topics = np.asarray(model.topics_)
-    n = len(topics)
-    for name, seq in (("segment_ids", segment_ids), ("texts", texts), ("article_ids", article_ids), ("outlets", outlets)):
-        if len(seq) != n:
-            raise InputError(
-                f"{name} has {len(seq)} entries but the model was fitted on {n} segments; pass one entry per segment."
-            )
-    X = np.asarray(embeddings, dtype=np.float32)
-    ids = sorted(t for t in set(topics.tolist()) if t != -1) + ([-1] if (topics == -1).any() else [])
-    themes: list[Theme] = []
-    for t in ids:
-        members = np.flatnonzero(topics == t)
-        centre = model.topic_embeddings_.get(t)
-        if centre is None:
-            centre = X[members].mean(axis=0)
-        sims = X[members] @ np.asarray(centre, dtype=np.float32)
-        order = members[np.lexsort((members, -sims))]  # most central first; ties by position
-        reps = tuple(segment_ids[i] for i in order[:n_representatives])
-        kws = tuple((w, round(float(s), 4)) for w, s in model.keywords_.get(t, []))
-        themes.append(
-            Theme(
-                topic_id=int(t),
-                label=model.labels_.get(t) or readable_label(kws, [texts[i] for i in members[:200]]),
-                keywords=kws,
-                size=int(len(members)),
-                segment_ids=tuple(segment_ids[i] for i in members),
-                article_ids=tuple(dict.fromkeys(article_ids[i] for i in members)),
-                representative_segment_ids=reps,
-                outlets=tuple(sorted({outlets[i] for i in members if outlets[i]})),
-                share=round(len(members) / n, 4) if n else 0.0,
-                keyword_label=keyword_label(kws),
-                group=model.groups_.get(int(t)),
-                group_label=model.group_labels_.get(model.groups_.get(int(t), -1), ""),
-            )
-        )
-    return themes
-
-
-def describe_groups(model: ThemeModel, themes: Sequence[Theme]) -> list[Group]:
-    """One :class:`~topicsum._types.Group` per group of stories of a fitted ``model`` (none on small corpora).
-
-    Groups come in id order (0 = most segments); each lists its stories largest first.
-
-    Examples
-    --------
-    >>> describe_groups(result.theme_model, result.themes)  # the seeds: six stories, no groups
-    []
-    """
-    out = []
-    for g in sorted(set(model.groups_.values())):
-        members = sorted((t for t in themes if t.group == g), key=lambda t: (-t.size, t.topic_id))
-        out.append(
-            Group(
-                group_id=g,
-                label=model.group_labels_.get(g, f"group {g}"),
-                topic_ids=tuple(t.topic_id for t in members),
-                size=sum(t.size for t in members),
-                keywords=tuple((w, round(float(s), 4)) for w, s in model.group_keywords_.get(g, [])),
-            )
-        )
-    return out

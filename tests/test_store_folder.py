@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from topicsum._errors import OutputError
-from topicsum._io import MARKER, atomic_write, check_output_path, is_output_folder
+from topicsum._io import atomic_write
+from topicsum._store import MARKER, check_output_path, is_output_folder
 
 
 def test_failed_write_leaves_the_old_file(tmp_path):

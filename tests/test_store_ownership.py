@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from topicsum._errors import OutputError, OutputExistsError
-from topicsum._io import JOURNAL
-from topicsum._ownership import (
+from topicsum._store import JOURNAL
+from topicsum._store._ownership import (
     check_not_input,
     prepare_output_dir,
     read_owned,
@@ -120,7 +120,7 @@ def test_journal_makes_the_interrupted_runs_files_ours(tmp_path):
 def test_leftovers_of_interrupted_writes_are_removed_and_nothing_else(tmp_path):
     import tempfile
 
-    from topicsum._io import MARKER
+    from topicsum._store import MARKER
 
     names = ["segments.csv", "articles.csv", "topics.json", "run.json", "report.html", "report.pdf", "report.md", JOURNAL, MARKER]
     # the names atomic_write and the model/ swap really use

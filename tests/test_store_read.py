@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import topicsum
-from topicsum._io import JOURNAL, MARKER
+from topicsum._store import JOURNAL, MARKER
 
 pytestmark = pytest.mark.slow
 

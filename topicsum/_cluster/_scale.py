@@ -2,15 +2,15 @@
 
 Up to :data:`MAX_CLIENT_FIT` unique segments, the themes are fitted on the
 client on every vector, exactly as in a serial run (the vectors of a million
-segments take about 1.5 GB: 384 float32 each).  Above it, and only with an
-executor, the model is fitted on a seeded sample of that size and every
+segments take about 1.5 GB: 384 float32 each).  Above it, and only on an
+executor that runs elsewhere (a Dask cluster), the model is fitted on a seeded sample of that size and every
 other segment goes to its nearest theme centre on the workers
 (:func:`assign_chunk`, the rule of ``ThemeModel.transform``: cosine to the
 centres, an outlier when no centre is similar enough).
 
 This is the one place that knows how a sample-fitted model is completed, so
 a new clustering algorithm changes only :func:`assign_chunk` and
-:func:`theme_centres`.
+``ThemeModel.centres``.
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ._cluster import ThemeModel
-    from ._config import ClusterConfig
-    from ._embed import Embedder
-    from ._parallel import Executor
-    from ._tables import FitSegments
+from .._parallel import Executor, SerialExecutor
 
-__all__ = ["ASSIGN_CHUNK", "MAX_CLIENT_FIT", "assign_chunk", "fit_sample_size", "fit_themes", "theme_centres"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .._config import ClusterConfig
+    from .._context import RunContext
+    from .._tables import FitSegments
+    from ._model import ThemeModel
+
+__all__ = ["ASSIGN_CHUNK", "MAX_CLIENT_FIT", "assign_chunk", "fit_sample_size", "fit_themes"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,24 +40,20 @@ MAX_CLIENT_FIT = 1_000_000
 ASSIGN_CHUNK = 5_000
 
 
-def fit_sample_size(n: int, executor: Executor | None, limit: int | None = None) -> int | None:
+def fit_sample_size(n: int, executor: Executor, limit: int | None = None) -> int | None:
     """How many of ``n`` unique segments the themes are fitted on, or ``None`` for all of them.
 
     Examples
     --------
-    >>> from topicsum._parallel import SerialExecutor
-    >>> fit_sample_size(10, SerialExecutor(), limit=4), fit_sample_size(3, SerialExecutor(), limit=4)
+    >>> class Elsewhere(SerialExecutor):
+    ...     remote = True
+    >>> fit_sample_size(10, Elsewhere(), limit=4), fit_sample_size(3, Elsewhere(), limit=4)
     (4, None)
-    >>> fit_sample_size(10, None, limit=4) is None  # without an executor, always on every segment
+    >>> fit_sample_size(10, SerialExecutor(), limit=4) is None  # here, always on every segment
     True
     """
     limit = MAX_CLIENT_FIT if limit is None else int(limit)
-    return limit if executor is not None and n > limit else None
-
-
-def theme_centres(model: ThemeModel) -> tuple[np.ndarray, np.ndarray, float]:
-    """The fitted themes' ids, unit centres ``(k, d)`` and the similarity below which a segment is an outlier."""
-    return model.centres()
+    return limit if executor.remote and n > limit else None
 
 
 def assign_chunk(
@@ -72,7 +69,7 @@ def assign_chunk(
     >>> topics.tolist(), outlier.tolist()
     ([0, 1, -1], [False, False, True])
     """
-    from ._cluster._model import OUTLIER_SIMILARITY, nearest_theme
+    from ._model import OUTLIER_SIMILARITY, nearest_theme
 
     topics, score = nearest_theme(vectors, ids, centres, threshold)
     return topics, score < OUTLIER_SIMILARITY
@@ -92,15 +89,12 @@ class _Rows(Sequence[np.ndarray]):
 
 
 def fit_themes(
-    config: ClusterConfig,
-    units: FitSegments,
-    vectors: np.ndarray,
-    embedder: Embedder | None,
-    executor: Executor | None = None,
-    *,
-    limit: int | None = None,
+    units: FitSegments, vectors: np.ndarray, config: ClusterConfig, context: RunContext, *, limit: int | None = None
 ) -> ThemeModel:
-    """Fit the themes of ``units``: on all of them, or on a seeded sample with the rest assigned on ``executor``.
+    """The cluster stage: the themes of ``units``, on all of them or on a seeded sample with the rest assigned.
+
+    The sample (above :data:`MAX_CLIENT_FIT`, on an executor elsewhere) is
+    drawn with the context's seed; the rest is assigned on its executor.
 
     A sample-fitted model is completed to every segment: ``topics_``,
     ``was_outlier_``, ``coords_2d_`` (an assigned segment sits at its theme's
@@ -108,27 +102,26 @@ def fit_themes(
     all of them, and ``fit_sample_`` holds the positions it was fitted on.
     Its keywords and labels come from the sample.
     """
-    from ._cluster import ThemeModel
+    from ._model import ThemeModel
 
     n = len(units.ids)
-    size = fit_sample_size(n, executor, limit)
-    if size is None or executor is None:
-        return ThemeModel(config).fit(
-            units.texts, vectors, groups=units.article_ids, titles=units.headlines, embedder=embedder
-        )
-    sample = np.sort(np.random.default_rng(config.seed).choice(n, size=size, replace=False))
+    size = fit_sample_size(n, context.executor, limit)
+    model = ThemeModel(config, seed=context.seed)
+    if size is None:
+        return model.fit(units.texts, vectors, groups=units.article_ids, embedder=context.embedder)
+    sample = np.sort(np.random.default_rng(context.seed).choice(n, size=size, replace=False))
     logger.info("themes: fitting on a seeded sample of %d of %d segments; assigning the rest", size, n)
     pick = sample.tolist()
-    model = ThemeModel(config).fit(
+    model.fit(
         [units.texts[i] for i in pick], vectors[sample], groups=[units.article_ids[i] for i in pick],
-        titles=[units.headlines[i] for i in pick], embedder=embedder,
+        embedder=context.embedder,
     )  # fmt: skip
     rest = np.setdiff1d(np.arange(n), sample)
     chunks = [rest[s : s + ASSIGN_CHUNK] for s in range(0, len(rest), ASSIGN_CHUNK)]
-    ids, centres, threshold = theme_centres(model)
-    results = executor.map(
+    ids, centres, threshold = model.centres()
+    results = context.executor.map(
         functools.partial(assign_chunk, ids=ids, centres=centres, threshold=threshold), _Rows(vectors, chunks),
-        desc="Assigning", unit="segment", sizes=[len(c) for c in chunks],
+        desc="Assigning", unit="segment", sizes=[len(c) for c in chunks], progress=context.progress,
     )  # fmt: skip
     topics = np.full(n, -1, dtype=np.int64)
     was_outlier = np.zeros(n, dtype=bool)
@@ -156,7 +149,7 @@ def _complete(
         coords[topics == t] = sample_coords[mine].mean(axis=0) if mine.any() else 0.0
     coords[sample] = sample_coords
     model.topics_, model.was_outlier_, model.coords_2d_ = topics, was_outlier, coords
-    model.texts_, model.titles_ = list(units.texts), list(units.headlines)
+    model.texts_ = list(units.texts)
     model.articles_ = list(units.article_ids)
     model.embeddings_ = np.asarray(vectors, dtype=np.float32)
     model.fit_sample_ = sample

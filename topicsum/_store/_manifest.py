@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import logging
 import platform
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._config import Config
-    from ._ingest import Corpus
-    from ._types import Group, Theme
+    from .._config import Config
+    from .._context import RunContext
+    from .._types import Corpus, Group, Theme
 
-__all__ = ["VERSIONED_PACKAGES", "Timer", "date_range", "run_manifest", "versions"]
+__all__ = ["VERSIONED_PACKAGES", "date_range", "run_manifest", "versions"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,39 +47,6 @@ VERSIONED_PACKAGES = (
     "matplotlib",
     "jinja2",
 )
-
-
-class Timer:
-    """Collects wall-clock seconds per stage, in the order the stages ran.
-
-    Examples
-    --------
-    >>> timer = Timer()
-    >>> with timer.stage("ingest"):
-    ...     pass
-    >>> list(timer.seconds)
-    ['ingest']
-    """
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.started = time.perf_counter()
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        """Time the block as stage ``name`` (times of a stage run twice add up)."""
-        logger.info("stage %s: started", name)
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            elapsed = time.perf_counter() - start
-            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
-            logger.info("stage %s: %.2f s", name, elapsed)
-
-    def timings(self) -> dict[str, float]:
-        """The stage times plus ``total`` (seconds since the timer was made)."""
-        return {**self.seconds, "total": round(time.perf_counter() - self.started, 3)}
 
 
 def versions() -> dict[str, str]:
@@ -115,29 +80,30 @@ def date_range(documents: Sequence[Mapping[str, Any]]) -> list[str] | None:
 def run_manifest(
     *,
     config: Config,
-    created: str,
+    context: RunContext,
     corpus: Corpus,
     segments: pd.DataFrame,
-    n_unique: int,
     themes: Sequence[Theme],
     groups: Sequence[Group],
     grain: Mapping[str, Any],
-    embedding_model: str,
     summariser: Mapping[str, Any] | None,
-    timer: Timer,
 ) -> dict[str, Any]:
     """The content of run.json for a finished run (``outputs`` is added when the folder is written)."""
     import dataclasses
 
+    from .._parallel import SerialExecutor
+
     found = versions()
+    duplicates = int(segments["duplicate_of"].notna().sum())
+    embedder = context.embedder
     manifest: dict[str, Any] = {
         "tool": "topicsum",
         "version": found.get("topicsum", ""),
-        "created": created,
+        "created": context.created,
         "config": config.to_dict(),
         "versions": found,
         "models": {
-            "embedding": embedding_model,
+            "embedding": None if embedder is None else embedder.model_id,
             "embedding_backend": config.embed.backend,
             "summariser": None if summariser is None else summariser.get("model"),
         },
@@ -148,8 +114,8 @@ def run_manifest(
             "documents": len(corpus.documents),
             "articles": len(corpus.articles),
             "segments": len(segments),
-            "duplicates": int(segments["duplicate_of"].notna().sum()),
-            "unique_segments": n_unique,
+            "duplicates": duplicates,
+            "unique_segments": len(segments) - duplicates,
             "themes": sum(1 for t in themes if t.topic_id >= 0),
             "groups": len(groups),
             "outliers": int((segments["topic"] < 0).sum()),
@@ -161,5 +127,7 @@ def run_manifest(
     dates = date_range(corpus.documents)
     if dates:
         manifest["date_range"] = dates
-    manifest["timings"] = timer.timings()
+    if not isinstance(context.executor, SerialExecutor):
+        manifest["executor"] = context.executor.describe()
+    manifest["timings"] = context.timer.timings()
     return manifest

@@ -1,0 +1,213 @@
+"""Label stage: the stories and groups the cluster stage found, described for a reader.
+
+:func:`label_stories` is the stage: from the fitted
+:class:`~topicsum.ThemeModel` and the segments it was fitted on it makes one
+:class:`~topicsum.Theme` per story (its readable name, keywords, size,
+articles, outlets and representative segments) and one
+:class:`~topicsum._types.Group` per group, and gives BERTopic the story names
+as its custom topic labels.  :mod:`._names` writes the names.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._config import LabelConfig
+from .._types import Group, Theme
+from ._names import keyword_label, readable_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .._cluster import ThemeModel
+    from .._context import RunContext
+    from .._tables import FitSegments
+
+__all__ = ["describe_groups", "describe_themes", "keyword_label", "label_stories", "readable_label"]
+
+logger = logging.getLogger(__name__)
+
+#: Texts of a story read to find how its keywords are written (the first ones, in fit order).
+LABEL_SAMPLE = 200
+
+
+def label_stories(
+    model: ThemeModel, units: FitSegments, config: LabelConfig | None = None, context: RunContext | None = None
+) -> tuple[list[Theme], list[Group]]:
+    """The label stage: the stories and groups of a fitted ``model``, named and described.
+
+    Parameters
+    ----------
+    model : ThemeModel
+        Fitted on ``units`` (the same segments, in the same order).
+    units : FitSegments
+        The segments the model was fitted on: ids, texts, articles, outlets, headlines.
+    config : LabelConfig, optional
+    context : RunContext, optional
+        Unused by this stage today (it is quick and runs here); taken like every stage's.
+
+    Returns
+    -------
+    themes : list of Theme
+        In id order (0 = largest), the outlier group (-1), if any, last.
+    groups : list of Group
+        Empty when the run has too few stories for groups.
+    """
+    config = config or LabelConfig()
+    topics = np.asarray(model.topics_)
+    labels = _story_labels(model, topics, units)
+    group_labels, group_keywords = _group_descriptions(model, units)
+    themes = describe_themes(model, units, labels, group_labels, config)
+    groups = describe_groups(model, themes, group_labels, group_keywords)
+    bertopic = getattr(model, "bertopic_", None)
+    if bertopic is not None:  # BERTopic's own API (get_topic_info()["CustomName"]) shows the same names
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bertopic.set_topic_labels({t.topic_id: t.label for t in themes})
+    return themes, groups
+
+
+def _story_labels(model: ThemeModel, topics: np.ndarray, units: FitSegments) -> dict[int, str]:
+    labels: dict[int, str] = {}
+    for t in sorted(set(topics.tolist())):
+        if t == -1:
+            labels[t] = "Outliers"
+            continue
+        members = np.flatnonzero(topics == t)
+        keywords = model.keywords_.get(t, [])
+        sample = [units.texts[i] for i in members[:LABEL_SAMPLE]]
+        labels[t] = readable_label(keywords, sample, headlines=[units.headlines[i] for i in members])
+    return labels
+
+
+def describe_themes(
+    model: ThemeModel,
+    units: FitSegments,
+    labels: dict[int, str],
+    group_labels: dict[int, str] | None = None,
+    config: LabelConfig | None = None,
+) -> list[Theme]:
+    """One :class:`~topicsum._types.Theme` per theme of a fitted ``model`` (``units``: what it was fitted on).
+
+    Representative segments are those closest to the theme centre.
+
+    Examples
+    --------
+    >>> from topicsum._cluster import ThemeModel
+    >>> from topicsum._config import EmbedConfig
+    >>> from topicsum._embed import get_embedder
+    >>> from topicsum._tables import FitSegments
+    >>> emb = get_embedder(EmbedConfig())
+    >>> texts = ["Stocks fell sharply.", "Shares slid again.", "The striker scored.", "The team won the cup."]
+    >>> model = ThemeModel(n_topics=2).fit(texts, emb.encode(texts), embedder=emb)
+    >>> units = FitSegments.of(["s1", "s2", "s3", "s4"], texts, ["a1", "a1", "a2", "a2"], ["BBC", "BBC", "ITV", "ITV"])
+    >>> [(t.topic_id, t.size) for t in describe_themes(model, units, {0: "Markets", 1: "Football"})]
+    [(0, 2), (1, 2)]
+    """
+    config = config or LabelConfig()
+    topics = np.asarray(model.topics_)
+    n = len(topics)
+    units.check_length(n)
+    X = np.asarray(model.embeddings_, dtype=np.float32)
+    ids = sorted(t for t in set(topics.tolist()) if t != -1) + ([-1] if (topics == -1).any() else [])
+    group_labels = group_labels or {}
+    themes: list[Theme] = []
+    for t in ids:
+        members = np.flatnonzero(topics == t)
+        centre = model.topic_embeddings_.get(t)
+        if centre is None:
+            centre = X[members].mean(axis=0)
+        sims = X[members] @ np.asarray(centre, dtype=np.float32)
+        order = members[np.lexsort((members, -sims))]  # most central first; ties by position
+        kws = tuple((w, round(float(s), 4)) for w, s in model.keywords_.get(t, []))
+        group = model.groups_.get(int(t))
+        themes.append(
+            Theme(
+                topic_id=int(t),
+                label=labels.get(t) or readable_label(kws, [units.texts[i] for i in members[:LABEL_SAMPLE]]),
+                keywords=kws,
+                size=int(len(members)),
+                segment_ids=tuple(units.ids[i] for i in members),
+                article_ids=tuple(dict.fromkeys(units.article_ids[i] for i in members)),
+                representative_segment_ids=tuple(units.ids[i] for i in order[: config.representatives]),
+                outlets=tuple(sorted({units.outlets[i] for i in members if units.outlets[i]})),
+                share=round(len(members) / n, 4) if n else 0.0,
+                keyword_label=keyword_label(kws),
+                group=group,
+                group_label=group_labels.get(group, "") if group is not None else "",
+            )
+        )
+    return themes
+
+
+def _group_keywords(model: ThemeModel, units: FitSegments) -> dict[int, list[tuple[str, float]]]:
+    """Keywords of every group of stories: c-TF-IDF over the groups' texts.
+
+    Uses the fitted model's own vectorizer and BERTopic's ``ClassTfidfTransformer``,
+    so a group's keywords are weighed against the other groups as a story's are
+    against the other stories.
+    """
+    ids = sorted(set(model.groups_.values()))
+    if not ids:
+        return {}
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    topics = np.asarray(model.topics_)
+    group_of = np.array([model.groups_.get(int(t), -1) for t in topics.tolist()])
+    docs = [" ".join(units.texts[i] for i in np.flatnonzero(group_of == g)) for g in ids]
+    bertopic = model.bertopic_
+    counts = bertopic.vectorizer_model.transform(docs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weights = ClassTfidfTransformer().fit_transform(counts).toarray()
+    vocab = bertopic.vectorizer_model.get_feature_names_out()
+    n_words = int(getattr(bertopic, "top_n_words", 10) or 10)
+    out: dict[int, list[tuple[str, float]]] = {}
+    for row, g in enumerate(ids):
+        top = np.argsort(-weights[row], kind="stable")[:n_words]
+        out[g] = [(str(vocab[j]), round(float(weights[row, j]), 4)) for j in top if weights[row, j] > 0]
+    return out
+
+
+def _group_descriptions(
+    model: ThemeModel, units: FitSegments
+) -> tuple[dict[int, str], dict[int, list[tuple[str, float]]]]:
+    """The readable label and the keywords of every group of stories."""
+    keywords = _group_keywords(model, units)
+    topics = np.asarray(model.topics_)
+    group_of = np.array([model.groups_.get(int(t), -1) for t in topics.tolist()])
+    labels = {}
+    for g, kw in keywords.items():
+        members = np.flatnonzero(group_of == g)
+        labels[g] = readable_label(
+            kw, [units.texts[i] for i in members[:LABEL_SAMPLE]], headlines=[units.headlines[i] for i in members]
+        )
+    return labels, keywords
+
+
+def describe_groups(
+    model: ThemeModel,
+    themes: Sequence[Theme],
+    labels: dict[int, str],
+    keywords: dict[int, list[tuple[str, float]]],
+) -> list[Group]:
+    """One :class:`~topicsum._types.Group` per group of stories of a fitted ``model`` (none on small corpora).
+
+    Groups come in id order (0 = most segments); each lists its stories largest first.
+    """
+    out = []
+    for g in sorted(set(model.groups_.values())):
+        members = sorted((t for t in themes if t.group == g), key=lambda t: (-t.size, t.topic_id))
+        out.append(
+            Group(
+                group_id=g,
+                label=labels.get(g, f"group {g}"),
+                topic_ids=tuple(t.topic_id for t in members),
+                size=sum(t.size for t in members),
+                keywords=tuple((w, round(float(s), 4)) for w, s in keywords.get(g, [])),
+            )
+        )
+    return out

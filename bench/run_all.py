@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
-    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction
 
 Each benchmark is its own script (readable, runnable alone) that writes a JSON
 file beside this one; this script runs them one after the other (never side by
@@ -35,6 +35,7 @@ BENCHES = {
         ["--modes", "hybrid,extractive", "--limit", "10", "--cold"],
     ),
     "dask": ("dask_scaling.py", "dask_scaling.json", [], ["--quick"]),
+    "extraction": ("extraction.py", "extraction.json", [], ["--limit", "100"]),
 }
 
 
@@ -121,7 +122,10 @@ def summary_table(results: dict[str, object]) -> str:
     ]
     for row in _get(results, "speed", "summary") or []:
         lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
-    rows = _embed_rows(results.get("embed")) + _stories_rows(results.get("stories")) + _dask_rows(results.get("dask"))
+    rows = (
+        _embed_rows(results.get("embed")) + _stories_rows(results.get("stories")) + _dask_rows(results.get("dask"))
+        + _extraction_rows(results.get("extraction"))
+    )  # fmt: skip
     for row in rows:
         lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
     lines += _digest_table(results.get("digests"))
@@ -195,6 +199,21 @@ def _dask_rows(data: object) -> list[tuple[str, object, str]]:
     over = _get(data, "overhead", "executor_ms_per_task")
     rows.append(("Dask: task payload bytes per segment; scheduler ms per task", f"{total}; {over}", ""))
     return rows
+
+
+def _extraction_rows(data: object) -> list[tuple[str, object, str]]:
+    """Real web pages: what the ingestion keeps and drops (bench/extraction.py)."""
+    ts, ref = _get(data, "topicsum"), _get(data, "trafilatura_defaults")
+    if not isinstance(ts, dict) or not isinstance(ref, dict):
+        return []
+    pages = _get(data, "pages")
+    return [
+        (f"trafilatura_eval ({pages} pages): precision / recall / accuracy, topicsum ingestion",
+         f"{ts['precision']} / {ts['recall']} / {ts['accuracy']}", ">= 0.93 / >= 0.93 / >= trafilatura's"),
+        ("the same, trafilatura.extract alone (defaults, same run)",
+         f"{ref['precision']} / {ref['recall']} / {ref['accuracy']}", ""),
+        ("pages without an article and not listed in skipped", len(ts["pages_without_article_not_in_skipped"]), "0"),
+    ]  # fmt: skip
 
 
 def _digest_table(data: object) -> list[str]:

@@ -154,3 +154,21 @@ def test_a_named_pipe_as_input_does_not_hang(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "is a named pipe, not a regular file" in proc.stderr.splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_the_summary_line_counts_the_skipped_inputs(tmp_path, seeds_dir):
+    """Issue 21: a page that yields no article is named in a warning and counted in the summary line."""
+    import shutil
+
+    pages = tmp_path / "pages"
+    shutil.copytree(seeds_dir, pages)
+    (pages / "menu.txt").write_text("Share this\nSubscribe to our newsletter\nRelated articles\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "topicsum", "run", str(pages), "--out", str(tmp_path / "out"), "--summariser", "none",
+         "--format", "none", "--no-progress"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "1 input skipped (reasons in run.json)" in proc.stdout
+    assert "menu.txt: it holds no article text" in proc.stderr

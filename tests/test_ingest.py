@@ -752,3 +752,102 @@ def test_ids_do_not_depend_on_how_the_path_is_spelled(seeds_dir: Path, monkeypat
         )
     assert all(i == ids[0] for i in ids[1:])
     assert corpus.segments[0].source == str(sorted(seeds_dir.glob("*.txt"))[0])  # the source stays as given
+
+
+# ---------------------------------------------------------------------------
+# issue 21: real web pages keep every sentence of the article and lose nothing in silence
+
+
+def _page(title: str, body: str, site: str = "Example News", extra_head: str = "") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | {site}</title>'
+        f'<meta property="og:site_name" content="{site}">{extra_head}</head><body>'
+        f'<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>'
+        f"<article><h1>{title}</h1>{body}</article>"
+        f"<footer>Copyright 2025 {site}. All rights reserved.</footer></body></html>"
+    )
+
+
+def test_short_list_items_subheadings_and_table_rows_stay_in_the_article(tmp_path: Path) -> None:
+    body = (
+        "<p>The band announced a world tour on Monday, its first in six years, with twelve dates in Europe.</p>"
+        "<h2>Tour dates</h2>"
+        "<ul><li>12 May: Berlin</li><li>14 May: Paris</li><li>18 May: Madrid</li></ul>"
+        "<h2>Ticket prices</h2>"
+        "<table><tr><th>City</th><th>From</th></tr><tr><td>Berlin</td><td>45 euros</td></tr>"
+        "<tr><td>Paris</td><td>52 euros</td></tr></table>"
+        "<p>Tickets go on sale on Friday morning at nine, the promoter said in a statement.</p>"
+    )
+    corpus = load_corpus(write(tmp_path / "tour.html", _page("Band announces world tour", body)))
+    (article,) = corpus.articles
+    text = "\n".join(s.text for s in corpus.segments)
+    for kept in ("Tour dates", "12 May: Berlin", "14 May: Paris", "18 May: Madrid", "Ticket prices",
+                 "Berlin | 45 euros", "Paris | 52 euros", "Tickets go on sale on Friday"):  # fmt: skip
+        assert kept in text, kept
+    assert "All rights reserved" not in text and "Sport" not in text
+    # headline, outlet and date from the page's metadata; the site's name is not part of the headline
+    assert (article.headline, article.outlet, article.language) == ("Band announces world tour", "Example News", "en")
+
+
+def test_a_japanese_and_an_arabic_paragraph_are_kept_whole() -> None:
+    japanese = "東京で国際会議が開かれた。参加者は百人を超えた。結果は明日発表される予定だ。"
+    arabic = "عقد مجلس المدينة اجتماعا يوم الاثنين لمناقشة الميزانية الجديدة. وقال المسؤولون إن الخطة ستزيد الإنفاق على النقل العام."
+    corpus = load_corpus(texts={"ja": f"会議のお知らせ\n{japanese}\n{japanese}", "ar": f"الميزانية\n{arabic}"})
+    by_source = {a.source: a for a in corpus.articles}
+    assert {a.language for a in corpus.articles} == {"ja", "ar"}
+    for source, paragraph in (("ja", japanese), ("ar", arabic)):
+        text = " ".join(s.text for s in corpus.segments if s.source == source)
+        assert paragraph in text, source
+        assert by_source[source].headline  # the short first line is the headline, not dropped
+
+
+def test_an_explainer_with_separators_and_subheadings_is_one_article() -> None:
+    explainer = (
+        "What to know about the ceasefire talks\n\n"
+        "Negotiators from both sides met in Cairo on Tuesday for a third round of talks, officials said, "
+        "and mediators hope to announce a deal before the end of the week.\n\n___\n\n"
+        "WHAT IS ON THE TABLE?\n\n"
+        "A six-week pause in the fighting, the release of hostages and prisoners, and more aid trucks "
+        "crossing the border each day, according to a draft seen by reporters.\n\n___\n\n"
+        "WHAT HAPPENS NEXT?\n\n"
+        "Both delegations will report to their leaders, and a fourth round could begin on Sunday if "
+        "the answers are positive, one mediator said.\n\n___\n\n"
+        "Follow AP's full coverage of the war at https://apnews.com/hub/war\n\n"
+        "Sign up for our daily newsletter to get the news in your inbox.\n"
+    )
+    corpus = load_corpus(texts={"explainer": explainer})
+    assert [a.headline for a in corpus.articles] == ["What to know about the ceasefire talks"]
+    text = "\n".join(s.text for s in corpus.segments)
+    for kept in ("WHAT IS ON THE TABLE?", "A six-week pause", "WHAT HAPPENS NEXT?", "a fourth round"):
+        assert kept in text, kept
+    # the sign-off and the newsletter sign-up are neither articles nor text
+    assert "full coverage" not in text and "newsletter" not in text and "___" not in text
+
+
+def test_news_sentences_that_mention_subscribers_or_logins_are_kept() -> None:
+    lines = [
+        "Netflix lost 200,000 subscribers in the quarter.",
+        "Users could not log in to their accounts on Tuesday.",
+        "More than 1,000 people signed up for the trial.",
+    ]
+    corpus = load_corpus(texts={"news": "Streaming slump\n" + "\n".join(lines)})
+    text = " ".join(s.text for s in corpus.segments)
+    assert all(line in text for line in lines)
+
+
+def test_a_page_with_no_article_is_listed_in_skipped(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.html", _page("Harbour bridge reopens", "<p>" + BODY + "</p>"))
+    menu = write(tmp_path / "menu.txt", "Share this\nSubscribe to our newsletter\nRelated articles\nComments\n")
+    with pytest.warns(SkippedInputWarning, match="menu.txt: it holds no article text"):
+        corpus = load_corpus([good, menu])
+    assert [a.source for a in corpus.articles] == [str(good)]
+    assert [(s.source, s.reason) for s in corpus.skipped] == [(str(menu), "holds no article text, only site furniture")]
+
+
+def test_a_page_in_a_legacy_charset_is_read_in_the_charset_it_declares(tmp_path: Path) -> None:
+    body = "<p>" + "东京举行国际会议，参加者超过一百人。会议结果将于明天公布。" * 3 + "</p>"
+    html = _page("国际会议", body).replace('charset="utf-8"', 'charset="gb2312"')
+    path = tmp_path / "cn.html"
+    path.write_bytes(html.encode("gb2312"))
+    corpus = load_corpus(path)
+    assert "东京举行国际会议" in corpus.segments[0].text and corpus.articles[0].language == "zh"

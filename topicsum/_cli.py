@@ -158,9 +158,12 @@ def _run(args: argparse.Namespace) -> int:
         )
     counts = result.manifest["counts"]
     if not args.quiet:
+        skipped = len(result.manifest.get("skipped") or [])
         print(
             f"topicsum: {counts['articles']} articles, {counts['segments']} segments "
-            f"({counts['duplicates']} duplicates), {counts['themes']} themes -> {args.out}"
+            f"({counts['duplicates']} duplicates), {counts['themes']} themes"
+            + (f", {skipped} input{'s' if skipped != 1 else ''} skipped (reasons in run.json)" if skipped else "")
+            + f" -> {args.out}"
         )
         for _, row in result.topics.iterrows():
             if row["topic"] >= 0:

@@ -70,21 +70,24 @@ class Document:
 
     ``text`` is the decoded text with newlines normalised to ``\\n``; every
     offset in :class:`Article` and :class:`Segment` indexes into it.
+    ``furniture`` are spans of it that the reader already knows are not
+    article text (a web page's link blocks); the cleaner leaves them out.
     """
 
     doc_id: str
     source: str
     text: str
     metadata: Mapping[str, str] = field(default_factory=dict)
+    furniture: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
 class Article:
     """One article of a document: a saved page often holds several.
 
-    ``blocks`` are its body's paragraph spans (offsets into the document's
-    text), in blocks that removed furniture separates: what the segment
-    stage cuts into segments.
+    ``language`` is its ISO 639-1 code ("" when unknown).  ``blocks`` are
+    its body's paragraph spans (offsets into the document's text), in blocks
+    that removed furniture separates: what the segment stage cuts into segments.
     """
 
     article_id: str
@@ -96,6 +99,7 @@ class Article:
     start: int
     end: int
     duplicate_of: str | None = None
+    language: str = ""
     blocks: tuple[tuple[tuple[int, int], ...], ...] = field(default=(), repr=False, compare=False)
 
 
@@ -119,6 +123,7 @@ class Segment:
     end: int
     text: str
     duplicate_of: str | None = None
+    language: str = ""
 
 
 #: Column order of segments.csv (the clustering stage appends topic columns).
@@ -130,6 +135,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "headline",
     "outlet",
     "published",
+    "language",
     "start",
     "end",
     "duplicate_of",
@@ -144,6 +150,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "headline",
     "outlet",
     "published",
+    "language",
     "start",
     "end",
     "duplicate_of",

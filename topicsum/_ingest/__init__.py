@@ -28,6 +28,7 @@ Cutting articles into segments is the next stage (:mod:`topicsum._segment`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import warnings
@@ -168,7 +169,7 @@ def load_corpus(
     skipped = [Skipped(s, r) for s, r in skipped_pairs]
     for item in skipped:
         warnings.warn(f"Skipped input {item.source}: it {item.reason}.", SkippedInputWarning, stacklevel=2)
-    docs, ranks, rows = _documents(units)
+    docs, ranks, rows, labels = _documents(units)
     del units
     cleaner = Cleaner(
         extra_furniture=config.extra_furniture,
@@ -180,10 +181,12 @@ def load_corpus(
 
     drafts = clean_documents(docs, cleaner, context)
     order = {doc.doc_id: (doc.source, rows[doc.doc_id]) for doc in docs}
-    articles = sorted(
-        (a for doc, found in zip(docs, drafts) for a in _articles(doc, found)),
-        key=lambda a: (*order[a.doc_id], a.start, a.end),
-    )
+    per_doc = [_articles(doc, found) for doc, found in zip(docs, drafts)]
+    empty = [Skipped(labels[doc.doc_id], "holds no article text, only site furniture") for doc, found in zip(docs, per_doc) if not found]
+    skipped.extend(empty)  # nothing of it is article text: say so, never drop it in silence
+    articles = sorted((a for found in per_doc for a in found), key=lambda a: (*order[a.doc_id], a.start, a.end))
+    for item in empty if articles else ():  # (without any article, the error below names them)
+        warnings.warn(f"Skipped input {item.source}: it {item.reason}.", SkippedInputWarning, stacklevel=2)
     if not articles:
         reasons = "; ".join(f"{s.source} {s.reason}" for s in skipped[:3])
         raise InputError(
@@ -202,22 +205,38 @@ def load_corpus(
 
 
 def _articles(doc: Document, drafts: list[ArticleDraft]) -> list[Article]:
-    """The articles of ``doc``, numbered in reading order (the first also takes the document's date)."""
-    return [
-        Article(
-            article_id=f"{doc.doc_id}-a{n}", doc_id=doc.doc_id, source=doc.source, headline=draft.headline,
-            outlet=draft.outlet, published=draft.published or (doc.metadata.get("date", "") if n == 1 else ""),
-            start=draft.start, end=draft.end, blocks=tuple(tuple(block) for block in draft.blocks),
-        )  # fmt: skip
-        for n, draft in enumerate((d for d in drafts if d.blocks), start=1)
-    ]
+    """The articles of ``doc``, numbered in reading order.
+
+    The first also takes what the page's metadata says of it (its date, its
+    site's name as the outlet); each records its language: the page's when it
+    states one, else the one its body is written in.
+    """
+    from ._language import detect_language
+
+    meta = doc.metadata
+    out = []
+    for n, draft in enumerate((d for d in drafts if d.blocks), start=1):
+        body = "\n".join(doc.text[a:b] for block in draft.blocks for a, b in block)
+        out.append(
+            Article(
+                article_id=f"{doc.doc_id}-a{n}", doc_id=doc.doc_id, source=doc.source, headline=draft.headline,
+                outlet=draft.outlet or (meta.get("sitename", "") if n == 1 else ""),
+                published=draft.published or (meta.get("date", "") if n == 1 else ""),
+                start=draft.start, end=draft.end, language=meta.get("language", "") or detect_language(body),
+                blocks=tuple(tuple(block) for block in draft.blocks),
+            )  # fmt: skip
+        )
+    return out
 
 
-def _documents(units: list[_Unit]) -> tuple[list[Document], dict[str, tuple[int, ...]], dict[str, int]]:
-    """One :class:`Document` per unit (ids made unique), with each one's input rank and row."""
+def _documents(
+    units: list[_Unit],
+) -> tuple[list[Document], dict[str, tuple[int, ...]], dict[str, int], dict[str, str]]:
+    """One :class:`Document` per unit (ids made unique), with each one's input rank, row and name for a reader."""
     docs: list[Document] = []
     ranks: dict[str, tuple[int, ...]] = {}
     rows: dict[str, int] = {}
+    labels: dict[str, str] = {}
     seen_ids: set[str] = set()
     nuls: Counter[str] = Counter()
     for unit in units:
@@ -225,11 +244,12 @@ def _documents(units: list[_Unit]) -> tuple[list[Document], dict[str, tuple[int,
         nuls[unit.source] += dropped
         doc = to_document(unit)
         if doc.doc_id in seen_ids:  # same source and row key twice (e.g. repeated ids): fall back to rank
-            doc = Document(doc.doc_id + "-" + "-".join(map(str, unit.rank)), doc.source, doc.text, doc.metadata)
+            doc = dataclasses.replace(doc, doc_id=doc.doc_id + "-" + "-".join(map(str, unit.rank)))
         seen_ids.add(doc.doc_id)
         docs.append(doc)
         ranks[doc.doc_id] = unit.rank
         rows[doc.doc_id] = unit.row
+        labels[doc.doc_id] = f"{unit.source} ({unit.key.replace('=', ' ')})" if unit.key else unit.source
     for source, count in nuls.items():
         note_dropped_nuls(source, count)
-    return docs, ranks, rows
+    return docs, ranks, rows, labels

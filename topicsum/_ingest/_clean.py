@@ -4,26 +4,36 @@ The text of a :class:`~topicsum._types.Document` is never changed: cleaning
 marks the character spans that are article body, so every offset still
 indexes into ``Document.text``.
 
-Site furniture is found by general rules, in this order:
+Site furniture is removed only where it can be shown to be furniture; a
+line is never dropped for being short, so list items, subheadings, table
+rows and text in any script stay.  The rules, in this order:
 
-1. *Structure first.*  Anchor lines start an article: a relative time
+1. *What the reader knows.*  Spans the reader marked (a web page's link
+   blocks, :mod:`._html`) are furniture.
+2. *Structure.*  Anchor lines may start an article: a relative time
    ("22 minutes ago", "timean hour ago" where ``time`` is icon alt-text,
    "Independenta day ago" where the outlet is glued to the time,
-   "Outlet · 3 hours ago"), an absolute date ("12 August 2025",
-   "Outlet | 2025-08-12"), or a separator line (``---``, ``***``).  Around an
-   anchor the outlet (the line before it, a ``- Outlet`` / ``• Outlet`` line
-   after it, or the glued prefix) and the headline (the line after the
-   outlet, else the line before the anchor) are structural; repeats of the
-   headline are dropped.  A document's first lines before any anchor form an
-   article whose headline is the ``title`` metadata or a headline-like first
-   line.
-2. *Line furniture* (outside the structure): a line matching a built-in or
+   "Outlet · 3 hours ago") or an absolute date ("12 August 2025",
+   "Outlet | 2025-08-12").  Around an anchor the outlet (the line before it,
+   a ``- Outlet`` / ``• Outlet`` line after it, or the glued prefix) and the
+   headline (the line after the outlet, else the line before the anchor) are
+   structural; repeats of the headline are dropped.  A page is split at an
+   anchor only when the part it starts looks like an article: a headline and
+   a body of at least :data:`MIN_ARTICLE_WORDS` words; otherwise the anchor
+   is a date line inside the article (its date becomes the article's when it
+   has none).  Separator lines (``---``, ``___``) never split a page: an
+   explainer's sections and its sign-off stay with it.  A document's first
+   lines before any anchor form an article whose headline is the ``title``
+   metadata or a headline-like first line.
+3. *Line furniture* (outside the structure): a line matching a built-in or
    user pattern (:data:`LINE_PATTERNS`, ``IngestConfig.extra_furniture``); a
-   short line (fewer than 10 words) without sentence punctuation; a short line
-   found in at least ``repeated_line_min_docs`` distinct documents (counted by
-   content hash, so a copied file does not make every line "repeated").  The
-   short-line rules never remove the only line of a one-line document.
-3. *In-body furniture*: passages matching :data:`INLINE_PATTERNS` (video
+   short line holding a site's prompt (sign-ups, share and follow prompts,
+   related links, comments, advertising and affiliate notices, rights, photo
+   credits, sign-offs: :data:`~._patterns.PROMPT_PATTERNS`); a short line
+   found in at least ``repeated_line_min_docs`` distinct documents (counted
+   by content hash, so a copied file does not make every line "repeated").
+   These rules never remove the only line of a one-line document.
+4. *In-body furniture*: passages matching :data:`INLINE_PATTERNS` (video
    notices, "More Trending", newsletter promotions, ``MORE: teaser`` links,
    bare video timestamps between sentences) or a user pattern are cut out of
    a paragraph; the text on either side stays, as separate spans.
@@ -51,6 +61,7 @@ from ._patterns import (
     find_anchor,
     headline_like,
     heading_text,
+    is_prompt,
     is_short,
     line_key,
     outlet_like,
@@ -59,7 +70,10 @@ from ._patterns import (
 )
 logger = logging.getLogger(__name__)
 
-__all__ = ["INLINE_PATTERNS", "LINE_PATTERNS", "ArticleDraft", "Cleaner"]
+__all__ = ["INLINE_PATTERNS", "LINE_PATTERNS", "MIN_ARTICLE_WORDS", "ArticleDraft", "Cleaner"]
+
+#: A part of a page is an article of its own only with a headline and a body of at least this many words.
+MIN_ARTICLE_WORDS = 20
 
 @dataclass
 class ArticleDraft:
@@ -96,7 +110,14 @@ class _Region:
 class _Layout:
     """Lines of one document with their kinds and article regions."""
 
-    def __init__(self, doc: Document, patterns: Sequence[re.Pattern[str]], split: bool) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        patterns: Sequence[re.Pattern[str]],
+        split: bool,
+        prompts: bool = True,
+        inline: Sequence[re.Pattern[str]] = (),
+    ) -> None:
         text = doc.text
         self.doc = doc
         self.spans: list[tuple[int, int]] = []
@@ -107,6 +128,7 @@ class _Layout:
         n = len(self.spans)
         kinds = [_BLANK] * n
         content = 0
+        marked = sorted(doc.furniture)
         for i, (s, e) in enumerate(self.spans):
             if s == e:
                 continue
@@ -114,10 +136,16 @@ class _Layout:
             if not line.isspace():
                 content += 1
                 kinds[i] = _TEXT
-                if e - s <= 400:
+                if marked and any(a < e and s < b for a, b in marked):
+                    kinds[i] = _FURN
+                elif e - s <= 400:
                     norm = squash_ws(line)
-                    if len(norm) <= 300 and any(p.fullmatch(norm) for p in patterns):
+                    if len(norm) <= 300 and (any(p.fullmatch(norm) for p in patterns) or (
+                        prompts and is_prompt(norm) and not any(p.search(norm) for p in inline)
+                    )):  # a prompt glued to article text ("ADVERTISEMENT The river rose...") is cut, not dropped
                         kinds[i] = _FURN
+        if content == 1 and _FURN in kinds:  # the only line of a one-line document is its text
+            kinds = [_TEXT if k == _FURN else k for k in kinds]
         self.kinds = kinds
         self.n_content = content
         self.regions = self._regions(split)
@@ -135,23 +163,23 @@ class _Layout:
         return None
 
     def _regions(self, split: bool) -> list[_Region]:
+        self._dates: list[tuple[int, str]] = []  # date lines inside an article: (line, date as written)
         n = len(self.spans)
         kinds = self.kinds
         anchors: list[tuple[int, Anchor]] = []
-        if split:
-            for i in range(n):
-                if kinds[i] == _TEXT:
-                    s, e = self.spans[i]
-                    if e - s <= 120:
-                        a = find_anchor(self.doc.text[s:e])
-                        if a is not None:
-                            anchors.append((i, a))
+        for i in range(n):
+            if kinds[i] == _TEXT:
+                s, e = self.spans[i]
+                if e - s <= 120:
+                    a = find_anchor(self.doc.text[s:e])
+                    if a is not None and a.kind == "sep":
+                        kinds[i] = _FURN  # a separator line delimits, it does not start an article
+                    elif a is not None and split:
+                        anchors.append((i, a))
         headers: list[_Region] = []
+        claimed: list[list[int]] = []  # the lines each header made structural
         for idx, (i, a) in enumerate(anchors):
             kinds[i] = _STRUCT
-            if a.kind == "sep":
-                headers.append(_Region(i, n, i + 1, lead=True))
-                continue
             stop = anchors[idx + 1][0] if idx + 1 < len(anchors) else n
             outlet = a.outlet
             body = i + 1
@@ -191,6 +219,8 @@ class _Layout:
                 first = p
                 p = self._next(p, -1, floor)
             headers.append(_Region(first, stop, body, headline, outlet, a.published))
+            claimed.append([k for k in range(first, body) if kinds[k] == _STRUCT])
+        headers = self._articles_only(headers, claimed, anchors)
         regions: list[_Region] = []
         lead_end = headers[0].first if headers else n
         regions.append(_Region(0, lead_end, 0, lead=True))
@@ -198,6 +228,8 @@ class _Layout:
             h.last = nxt.first if nxt is not None else n
             regions.append(h)
         for r in regions:
+            if not r.published:  # a date line inside the article ("Published 3 March 2025") dates it
+                r.published = next((d for line, d in sorted(self._dates) if r.first <= line < r.last), "")
             if r.lead:
                 self._lead_headline(r)
             if r.headline:
@@ -206,6 +238,27 @@ class _Layout:
                     if kinds[i] == _TEXT and line_key(self.line(i)) == hkey:
                         kinds[i] = _STRUCT
         return regions
+
+    def _articles_only(
+        self, headers: list[_Region], claimed: list[list[int]], anchors: list[tuple[int, Anchor]]
+    ) -> list[_Region]:
+        """The headers that start an article (a headline and a body of real length), checked from the last;
+        a rejected header's lines are text again, its time line is dropped and its date given to the article
+        it lies in when that has none."""
+        kinds = self.kinds
+        kept: list[_Region] = []
+        stop = len(self.spans)
+        for h, lines, (anchor_line, anchor) in reversed(list(zip(headers, claimed, anchors))):
+            words = sum(word_count(self.line(k)) for k in range(h.body_from, stop) if kinds[k] == _TEXT)
+            if h.headline and words >= MIN_ARTICLE_WORDS:
+                kept.append(h)
+                stop = h.first
+                continue
+            for k in lines:
+                kinds[k] = _TEXT
+            kinds[anchor_line] = _FURN
+            self._dates.append((anchor_line, anchor.published))
+        return kept[::-1]
 
     def _lead_headline(self, r: _Region) -> None:
         kinds = self.kinds
@@ -297,6 +350,7 @@ class Cleaner:
         )
         self._line_res = line + extra
         self._inline_res = inline + [(p, None) for p in extra]
+        self._inline_only = [p for p, _ in inline]
 
     def fit(self, documents: Iterable[Document]) -> Cleaner:
         """Learn ``repeated_lines_``: short lines found in several distinct documents."""
@@ -309,7 +363,7 @@ class Cleaner:
         seen: set[bytes] = set()
         layouts = []
         for doc in documents:
-            lay = _Layout(doc, self._line_res, self.split_articles)
+            lay = _Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only)
             if keep:
                 layouts.append(lay)
             digest = hashlib.sha1(doc.text.encode("utf-8", "surrogatepass")).digest()
@@ -326,7 +380,7 @@ class Cleaner:
         two, so that documents can be read in parallel partitions.
         """
         self._compile()
-        return frozenset(_Layout(doc, self._line_res, self.split_articles).short_candidates())
+        return frozenset(_Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only).short_candidates())
 
     def fit_counts(self, counts: Mapping[str, int]) -> Cleaner:
         """Learn ``repeated_lines_`` from how many distinct documents hold each short line.
@@ -347,7 +401,7 @@ class Cleaner:
     def transform(self, doc: Document) -> list[ArticleDraft]:
         """The articles of ``doc`` with their body spans (furniture left out)."""
         self._compile()
-        return self._transform(_Layout(doc, self._line_res, self.split_articles))
+        return self._transform(_Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only))
 
     def _transform(self, lay: _Layout) -> list[ArticleDraft]:
         repeated = getattr(self, "repeated_lines_", frozenset())
@@ -358,9 +412,7 @@ class Cleaner:
         for i, kind in enumerate(kinds):
             if kind == _TEXT and not single:
                 line = lay.line(i)
-                if is_short(line) or (
-                    len(line) <= 160 and word_count(line) <= REPEAT_MAX_WORDS and line_key(line) in repeated
-                ):
+                if len(line) <= 160 and word_count(line) <= REPEAT_MAX_WORDS and line_key(line) in repeated:
                     kinds[i] = _FURN
         drafts = []
         for r in lay.regions:

@@ -50,6 +50,7 @@ class _Unit:
     metadata: dict[str, str]
     row: int = 0  # row position within a table source (sort tiebreak)
     name: str = ""  # what the document id is made from (see make_doc_id); the source when empty
+    furniture: tuple[tuple[int, int], ...] = ()  # spans the reader knows are furniture (a page's link blocks)
 
 
 # ---------------------------------------------------------------------------
@@ -135,15 +136,16 @@ def read_file(item: InputPath, config: IngestConfig, skipped: list[tuple[str, st
         text, encoding = decode_bytes(data, config.encoding)
     except Undecodable as exc:
         raise _Skip(str(exc)) from None
-    del data
     text, nuls = drop_nuls(text)
     note_dropped_nuls(item.source, nuls)
     if not text.strip():
         raise _Skip("is empty")
-    info = InputFile(item.source, info_hash, size, encoding)
     ext = item.path.suffix.lower()
-    if ext in _HTML:
-        return [_html_unit(item, text)], info
+    if ext in _HTML:  # the page's own bytes: trafilatura reads the charset it declares (<meta charset>)
+        html: str | bytes = text if config.encoding else data.replace(b"\0", b"")
+        return [_html_unit(item, html)], InputFile(item.source, info_hash, size, None if not config.encoding else encoding)
+    del data
+    info = InputFile(item.source, info_hash, size, encoding)
     if ext == ".jsonl":
         return _jsonl_units(item, text, config, skipped), info
     if ext == ".csv":
@@ -153,22 +155,13 @@ def read_file(item: InputPath, config: IngestConfig, skipped: list[tuple[str, st
     return [_Unit(item.source, "", item.rank, text, {}, name=item.name)], info
 
 
-def _html_unit(item: InputPath, html: str) -> _Unit:
-    import trafilatura
+def _html_unit(item: InputPath, html: str | bytes) -> _Unit:
+    from ._html import read_html
 
-    # dates only from explicit page metadata (no guessing from copyright lines)
-    doc = trafilatura.bare_extraction(
-        html,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        date_extraction_params={"extensive_search": False, "original_date": True},
-    )
-    text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
+    page = read_html(html)
+    if page is None or not page.text.strip():
         raise _Skip("is an HTML page in which no article text was found")
-    meta = {k: str(v) for k in ("title", "date", "url") if (v := getattr(doc, k, None))}
-    return _Unit(item.source, "", item.rank, normalise_newlines(text), meta, name=item.name)
+    return _Unit(item.source, "", item.rank, page.text, page.metadata, name=item.name, furniture=tuple(page.furniture))
 
 
 def _jsonl_units(item: InputPath, text: str, config: IngestConfig, skipped: list[tuple[str, str]]) -> list[_Unit]:
@@ -295,4 +288,7 @@ def make_doc_id(name: str, key: str, text: str) -> str:
 
 def to_document(unit: _Unit) -> Document:
     """The :class:`Document` of a unit; its id is made from the unit's name, row key and text."""
-    return Document(make_doc_id(unit.name or unit.source, unit.key, unit.text), unit.source, unit.text, dict(unit.metadata))
+    return Document(
+        make_doc_id(unit.name or unit.source, unit.key, unit.text), unit.source, unit.text, dict(unit.metadata),
+        unit.furniture,
+    )

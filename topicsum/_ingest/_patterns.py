@@ -1,10 +1,15 @@
 """What site furniture and article structure look like: the patterns and line tests of cleaning.
 
-:data:`LINE_PATTERNS` are whole lines of furniture, :data:`INLINE_PATTERNS`
-passages cut out of a paragraph, and :func:`find_anchor` recognises the
-lines that start an article (a relative time, a date, a separator).  The
-line tests (:func:`is_short`, :func:`headline_like`, :func:`outlet_like`)
-are the general rules :mod:`._clean` applies.
+:data:`LINE_PATTERNS` are whole lines of furniture, :data:`PROMPT_PATTERNS`
+the prompts a site puts around an article (sign up, subscribe, share,
+related links, comments, advertising and affiliate notices, rights and
+photo credits, sign-offs) in the languages of the news most read, matched in
+short lines only (:func:`is_prompt`), and :data:`INLINE_PATTERNS` passages
+cut out of a paragraph.  :func:`find_anchor` recognises the lines that may
+start an article (a relative time, a date).  The line tests
+(:func:`headline_like`, :func:`outlet_like`, :func:`is_short`) help find an
+article's header; a line is never furniture for being short.  Sentence ends
+count in every script (``. ! ? …`` and ``。！？``, ``؟``, ``।``...).
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ __all__ = [
     "INLINE_PATTERNS",
     "INLINE_TRIGGERS",
     "LINE_PATTERNS",
+    "PROMPT_MAX_WORDS",
+    "PROMPT_PATTERNS",
     "REPEAT_MAX_WORDS",
     "Anchor",
     "find_anchor",
     "headline_like",
     "heading_text",
+    "is_prompt",
     "is_short",
     "line_key",
     "outlet_like",
@@ -43,6 +51,50 @@ LINE_PATTERNS: tuple[str, ...] = (
     r"skip to (?:main )?content|accept (?:all )?cookies|cookie (?:settings|policy)|read more|print|email)\W*",
     r"\d{1,2}:\d{2}(?::\d{2})?",
 )
+
+#: A short line holding one of these is a site's prompt, not article text (see :func:`is_prompt`).  Each
+#: pattern names one kind of furniture; they are matched case-insensitively.
+PROMPT_PATTERNS: tuple[str, ...] = (
+    # subscribing, signing up, logging in
+    r"^(?:please |click (?:here )?to |tap to )?subscri|\bsubscribe (?:now|today|to|for|here)\b|\bnewsletters?\b",
+    r"\b(?:our|your|a free|free|digital) subscriptions?\b|\bsubscribers? (?:only|exclusive|get|receive|also)\b",
+    r"^(?:please )?(?:sign(?:ing)?[- ]?(?:up|in)|log[- ]?in)\b|\blogin\b",
+    r"\babonn(?:ieren|ement|ez)|\banmelden\b|\beingeloggt\b|\bregistrier|\bsuscr[ií]b|\binscri(?:vez|ption|bete)",
+    # sharing and following
+    r"^(?:share|teilen|partager|compartir|condividi)\b|\bshare (?:this|on|via)\b|\bteilen mit\b",
+    r"\bfollow (?:us|me|@)|\bfolge[nt]? (?:uns|mir)\b|\bsíguenos\b|\bsuivez[- ]nous\b|\bseguici\b",
+    # related links and more of the site
+    r"^(?:related|recommended|trending|popular|latest|more|top) (?:articles?|stories|news|content|videos?|reads?|posts?|topics?)\b",
+    r"^(?:related|recommended|trending)\W*$",
+    r"^(?:read|see|watch|listen) (?:more|also|next|now)\W*$|\bmore (?:on|from|about) (?:this|the|our) (?:story|topic|site)\b",
+    r"\bmehr (?:zum thema|zu(?:m)? |themen|infos?\b|artikel)|^weitere (?:infos?|informationen|artikel|themen|beiträge|tipps|nachrichten)",
+    r"\bauch interessant\b|\blesen sie (?:auch|mehr)\b|\bkönnte (?:sie|dich|euch) (?:auch )?interessieren\b|\btop[- ]themen\b",
+    r"^(?:vorschau|empfohlene|ähnliche (?:beiträge|artikel))\b",
+    r"^m[aá]s (?:sobre|noticias|información)\b|\blee (?:también|más)\b|\b(?:notas|noticias|art[ií]culos) relacionad[oa]s\b",
+    r"\b(?:à )?lire aussi\b",
+    r"\bczytaj (?:też|także|więcej)\b|\bleggi anche\b|\bveja também\b|^auch auf\b",
+    # paywalls
+    r"\b(?:to (?:continue|keep) reading|read the full (?:story|article)|view the full story|already a subscriber)\b",
+    r"\b(?:um weiterzulesen|pour lire la suite|accéder en illimité|para (?:seguir|continuar) leyendo)\b",
+    # comments and reader prompts
+    r"^(?:no |keine |view |show |load |\d+ )?(?:comments?|kommentare?|commentaires?|comentarios?)\b",
+    r"\bleave a (?:comment|reply)\b|\b(?:post|write|add) a comment\b|\bkommentar(?:e|en)? (?:zu )?(?:schreiben|verfassen)\b",
+    r"\bin den kommentaren\b|\bif you (?:enjoyed|liked) (?:this|reading)\b",
+    # advertising, sponsoring, affiliate links
+    r"\badvertisement\b|^advertis|\bwerbung\b|\banzeige\b|\baffiliate\b|\bsponsored\b|\bpublicidad\b|\bpublicité\b",
+    r"\b(?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)\b",
+    # cookies, rights, legal pages
+    r"\bcookies?\b|\ball rights reserved\b|\balle rechte vorbehalten\b|\btodos los derechos\b|\bcopyright\b|^©",
+    r"\bimpressum\b|\bdatenschutz|\bprivacy (?:policy|settings|notice)\b|\bterms of (?:use|service)\b",
+    # apps and downloads
+    r"\bdownload (?:the|our)\b|\bapp store\b|\bgoogle play\b",
+    # photo credits and captions
+    r"\b(?:foto|photo|bild|image|picture|credit|crédits? photos?|fuente|quelle)s?\s*:|^fot\.|\bgetty images\b|\bimago\b",
+    # sign-offs
+    r"\bcontributed (?:to )?(?:this )?(?:report|story)\b|\bfollow (?:ap|reuters|afp)['’]?s?\b|\bfull coverage\b",
+)
+#: :data:`PROMPT_PATTERNS` only match lines of up to this many words: a longer line is written text.
+PROMPT_MAX_WORDS = 20
 
 _TEASER_LABEL = r"(?:MORE|READ MORE|RELATED|WATCH|LISTEN|SEE ALSO)"
 _TEASER_MAX = 200
@@ -107,8 +159,12 @@ BULLET = re.compile(r"[-•·–—|*>]\s*(?P<name>\S.{0,60})")
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
 ALNUM = re.compile(r"[^\W_]")
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
-_HEADLINE_END = re.compile(r"[.:;,][\"'”’)\]]*$")
+#: Sentence ends of every script: Latin, CJK (。！？), Arabic and Urdu (؟ ۔), Devanagari (। ॥), Ethiopic (።), Armenian (։).
+SENTENCE_END = ".!?…。！？｡؟۔।॥።։"
+_CLOSERS = "\"'”’)\\]」』）"
+_TERMINAL = re.compile(rf"[{re.escape(SENTENCE_END)}][{_CLOSERS}]*$")
+_HEADLINE_END = re.compile(rf"[.:;,。：；，][{_CLOSERS}]*$")
+_PROMPT = re.compile("|".join(f"(?:{p})" for p in PROMPT_PATTERNS), re.IGNORECASE)
 
 
 def squash_ws(text: str) -> str:
@@ -129,7 +185,13 @@ def word_count(text: str) -> int:
 
 
 def is_short(text: str) -> bool:
-    """Few words and no sentence punctuation at the end (or no letters at all)."""
+    """Few words and no sentence punctuation at the end (or no letters at all): a header line, not a paragraph.
+
+    Examples
+    --------
+    >>> is_short("Tour dates"), is_short("東京で会議が開かれた。")
+    (True, False)
+    """
     if not _LETTER.search(text):
         return True
     if len(text) > 25 * SHORT_WORDS:
@@ -137,11 +199,27 @@ def is_short(text: str) -> bool:
     return word_count(text) < SHORT_WORDS and not _TERMINAL.search(text)
 
 
+def is_prompt(text: str) -> bool:
+    """A short line (up to :data:`PROMPT_MAX_WORDS` words) that holds a site's prompt (:data:`PROMPT_PATTERNS`).
+
+    Examples
+    --------
+    >>> is_prompt("Sign up for our daily newsletter"), is_prompt("Teilen mit:")
+    (True, True)
+    >>> is_prompt("The council signed the contract on Monday.")
+    False
+    """
+    t = squash_ws(text)
+    return bool(t) and word_count(t) <= PROMPT_MAX_WORDS and _PROMPT.search(t) is not None
+
+
 def headline_like(text: str) -> bool:
     t = heading_text(text)
     if not t or len(t) > 250 or word_count(t) > 30 or _HEADLINE_END.search(t):
         return False
-    return (t[0].isupper() or t[0].isdigit() or t[0] in "‘'\"“") and len(_LETTER.findall(t)) >= 2
+    first = t[0]
+    caseless = first.isalpha() and not first.isupper() and not first.islower()  # CJK, Arabic, Devanagari...
+    return (first.isupper() or first.isdigit() or caseless or first in "‘'\"“") and len(_LETTER.findall(t)) >= 2
 
 
 def outlet_like(text: str) -> bool:

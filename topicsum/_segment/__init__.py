@@ -49,7 +49,7 @@ DocumentArticles = tuple[str, str, Sequence[Article]]
 def _article_segments(text: str, article: Article, config: SegmentConfig) -> list[dict[str, Any]]:
     """The segment rows of one article, in reading order."""
     rows = []
-    for s, e in segment_spans(text, article.blocks, config):
+    for s, e in segment_spans(text, article.blocks, config, article.language or "en"):
         body = normalise_ws(text[s:e])
         rows.append(
             {
@@ -60,6 +60,7 @@ def _article_segments(text: str, article: Article, config: SegmentConfig) -> lis
                 "headline": article.headline,
                 "outlet": article.outlet,
                 "published": article.published,
+                "language": article.language,
                 "start": s,
                 "end": e,
                 "text": body,

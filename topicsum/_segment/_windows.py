@@ -131,13 +131,13 @@ def _hard_split(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, in
     return out
 
 
-def _windows(text: str, a: int, b: int, config: SegmentConfig) -> list[tuple[int, int]]:
+def _windows(text: str, a: int, b: int, config: SegmentConfig, language: str = "en") -> list[tuple[int, int]]:
     if b - a <= config.max_chars:
         return [(a, b)]
     out: list[tuple[int, int]] = []
     cur_s = cur_e = -1
     count = 0
-    for s, e in sentence_spans(text, a, b):
+    for s, e in sentence_spans(text, a, b, language):
         if cur_s >= 0 and (count >= config.max_sentences or e - cur_s > config.max_chars):
             out.append((cur_s, cur_e))
             cur_s = -1
@@ -157,7 +157,7 @@ def _windows(text: str, a: int, b: int, config: SegmentConfig) -> list[tuple[int
 
 
 def segment_spans(
-    text: str, blocks: Sequence[Sequence[tuple[int, int]]], config: SegmentConfig
+    text: str, blocks: Sequence[Sequence[tuple[int, int]]], config: SegmentConfig, language: str = "en"
 ) -> list[tuple[int, int]]:
     """Segment spans of an article body.
 
@@ -169,6 +169,8 @@ def segment_spans(
         Paragraph spans; spans of one block may be merged, spans of different
         blocks (separated by removed furniture) never are.
     config : SegmentConfig
+    language : str
+        The text's language (ISO 639-1), for the sentence boundaries.
 
     Examples
     --------
@@ -182,7 +184,7 @@ def segment_spans(
     for block in blocks:
         merged: list[tuple[int, int]] = []
         for a, b in block:
-            for s, e in _windows(text, a, b, config):
+            for s, e in _windows(text, a, b, config, language):
                 if merged:
                     ps, pe = merged[-1]
                     if ((pe - ps) < config.min_chars or (e - s) < config.min_chars) and e - ps <= limit:

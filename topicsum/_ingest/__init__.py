@@ -211,18 +211,21 @@ def _articles(doc: Document, drafts: list[ArticleDraft]) -> list[Article]:
     site's name as the outlet); each records its language: the page's when it
     states one, else the one its body is written in.
     """
+    from ._dates import iso_date
     from ._language import detect_language
 
     meta = doc.metadata
     out = []
     for n, draft in enumerate((d for d in drafts if d.blocks), start=1):
         body = "\n".join(doc.text[a:b] for block in draft.blocks for a, b in block)
+        language = meta.get("language", "") or detect_language(body)
+        published = draft.published or (meta.get("date", "") if n == 1 else "")
         out.append(
             Article(
                 article_id=f"{doc.doc_id}-a{n}", doc_id=doc.doc_id, source=doc.source, headline=draft.headline,
-                outlet=draft.outlet or (meta.get("sitename", "") if n == 1 else ""),
-                published=draft.published or (meta.get("date", "") if n == 1 else ""),
-                start=draft.start, end=draft.end, language=meta.get("language", "") or detect_language(body),
+                outlet=draft.outlet or (meta.get("sitename", "") if n == 1 else ""), published=published,
+                start=draft.start, end=draft.end, language=language,
+                date=iso_date(published, meta.get("captured", ""), language),
                 blocks=tuple(tuple(block) for block in draft.blocks),
             )  # fmt: skip
         )

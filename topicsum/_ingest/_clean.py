@@ -52,28 +52,19 @@ from .._errors import ConfigError
 from .._types import Document
 from ._patterns import (
     ALNUM,
-    Anchor,
-    BULLET,
     INLINE_PATTERNS,
     INLINE_TRIGGERS,
     LINE_PATTERNS,
     REPEAT_MAX_WORDS,
-    find_anchor,
-    headline_like,
-    heading_text,
-    is_prompt,
-    is_short,
     line_key,
-    outlet_like,
-    squash_ws,
     word_count,
 )
+from ._layout import BLANK, FURN, MIN_ARTICLE_WORDS, STRUCT, TEXT, Layout
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["INLINE_PATTERNS", "LINE_PATTERNS", "MIN_ARTICLE_WORDS", "ArticleDraft", "Cleaner"]
 
-#: A part of a page is an article of its own only with a headline and a body of at least this many words.
-MIN_ARTICLE_WORDS = 20
 
 @dataclass
 class ArticleDraft:
@@ -90,202 +81,6 @@ class ArticleDraft:
     start: int
     end: int
     blocks: list[list[tuple[int, int]]] = field(default_factory=list)
-
-
-# line kinds
-_BLANK, _TEXT, _FURN, _STRUCT = 0, 1, 2, 3
-
-
-@dataclass
-class _Region:
-    first: int  # first line index
-    last: int  # last line index (exclusive)
-    body_from: int
-    headline: str = ""
-    outlet: str = ""
-    published: str = ""
-    lead: bool = False
-
-
-class _Layout:
-    """Lines of one document with their kinds and article regions."""
-
-    def __init__(
-        self,
-        doc: Document,
-        patterns: Sequence[re.Pattern[str]],
-        split: bool,
-        prompts: bool = True,
-        inline: Sequence[re.Pattern[str]] = (),
-    ) -> None:
-        text = doc.text
-        self.doc = doc
-        self.spans: list[tuple[int, int]] = []
-        pos = 0
-        for line in text.split("\n"):
-            self.spans.append((pos, pos + len(line)))
-            pos += len(line) + 1
-        n = len(self.spans)
-        kinds = [_BLANK] * n
-        content = 0
-        marked = sorted(doc.furniture)
-        for i, (s, e) in enumerate(self.spans):
-            if s == e:
-                continue
-            line = text[s:e]
-            if not line.isspace():
-                content += 1
-                kinds[i] = _TEXT
-                if marked and any(a < e and s < b for a, b in marked):
-                    kinds[i] = _FURN
-                elif e - s <= 400:
-                    norm = squash_ws(line)
-                    if len(norm) <= 300 and (any(p.fullmatch(norm) for p in patterns) or (
-                        prompts and is_prompt(norm) and not any(p.search(norm) for p in inline)
-                    )):  # a prompt glued to article text ("ADVERTISEMENT The river rose...") is cut, not dropped
-                        kinds[i] = _FURN
-        if content == 1 and _FURN in kinds:  # the only line of a one-line document is its text
-            kinds = [_TEXT if k == _FURN else k for k in kinds]
-        self.kinds = kinds
-        self.n_content = content
-        self.regions = self._regions(split)
-
-    def line(self, i: int) -> str:
-        s, e = self.spans[i]
-        return self.doc.text[s:e]
-
-    def _next(self, i: int, step: int, stop: int) -> int | None:
-        j = i + step
-        while j < stop if step > 0 else j >= stop:
-            if self.kinds[j] != _BLANK:
-                return j
-            j += step
-        return None
-
-    def _regions(self, split: bool) -> list[_Region]:
-        self._dates: list[tuple[int, str]] = []  # date lines inside an article: (line, date as written)
-        n = len(self.spans)
-        kinds = self.kinds
-        anchors: list[tuple[int, Anchor]] = []
-        for i in range(n):
-            if kinds[i] == _TEXT:
-                s, e = self.spans[i]
-                if e - s <= 120:
-                    a = find_anchor(self.doc.text[s:e])
-                    if a is not None and a.kind == "sep":
-                        kinds[i] = _FURN  # a separator line delimits, it does not start an article
-                    elif a is not None and split:
-                        anchors.append((i, a))
-        headers: list[_Region] = []
-        claimed: list[list[int]] = []  # the lines each header made structural
-        for idx, (i, a) in enumerate(anchors):
-            kinds[i] = _STRUCT
-            stop = anchors[idx + 1][0] if idx + 1 < len(anchors) else n
-            outlet = a.outlet
-            body = i + 1
-            j = self._next(i, 1, stop)
-            if j is not None and kinds[j] == _TEXT:
-                m = BULLET.fullmatch(self.line(j).strip())
-                if m and outlet_like(m.group("name")):
-                    kinds[j] = _STRUCT
-                    outlet = outlet or m.group("name").strip()
-                    body = j + 1
-                    j = self._next(j, 1, stop)
-            headline = ""
-            first = i
-            floor = headers[-1].body_from if headers else 0
-            p = self._next(i, -1, floor)
-            if p is not None and not a.outlet and kinds[p] == _TEXT and outlet_like(self.line(p)):
-                outlet = outlet or squash_ws(self.line(p))
-                if line_key(self.line(p)) == line_key(outlet):
-                    kinds[p] = _STRUCT
-                    first = p
-                    p = self._next(p, -1, floor)
-            if j is not None and kinds[j] == _TEXT and headline_like(self.line(j)):
-                k = self._next(j, 1, stop)
-                if k is not None and kinds[k] == _TEXT:
-                    headline = heading_text(self.line(j))
-                    kinds[j] = _STRUCT
-                    body = j + 1
-            if not headline and p is not None and kinds[p] == _TEXT and headline_like(self.line(p)):
-                headline = heading_text(self.line(p))
-                kinds[p] = _STRUCT
-                first = p
-                p = self._next(p, -1, floor)
-            # repeats of the headline just before the header belong to it
-            hkey = line_key(headline) if headline else None
-            while p is not None and hkey is not None and kinds[p] == _TEXT and line_key(self.line(p)) == hkey:
-                kinds[p] = _STRUCT
-                first = p
-                p = self._next(p, -1, floor)
-            headers.append(_Region(first, stop, body, headline, outlet, a.published))
-            claimed.append([k for k in range(first, body) if kinds[k] == _STRUCT])
-        headers = self._articles_only(headers, claimed, anchors)
-        regions: list[_Region] = []
-        lead_end = headers[0].first if headers else n
-        regions.append(_Region(0, lead_end, 0, lead=True))
-        for h, nxt in zip(headers, [*headers[1:], None]):
-            h.last = nxt.first if nxt is not None else n
-            regions.append(h)
-        for r in regions:
-            if not r.published:  # a date line inside the article ("Published 3 March 2025") dates it
-                r.published = next((d for line, d in sorted(self._dates) if r.first <= line < r.last), "")
-            if r.lead:
-                self._lead_headline(r)
-            if r.headline:
-                hkey = line_key(r.headline)
-                for i in range(r.body_from, r.last):
-                    if kinds[i] == _TEXT and line_key(self.line(i)) == hkey:
-                        kinds[i] = _STRUCT
-        return regions
-
-    def _articles_only(
-        self, headers: list[_Region], claimed: list[list[int]], anchors: list[tuple[int, Anchor]]
-    ) -> list[_Region]:
-        """The headers that start an article (a headline and a body of real length), checked from the last;
-        a rejected header's lines are text again, its time line is dropped and its date given to the article
-        it lies in when that has none."""
-        kinds = self.kinds
-        kept: list[_Region] = []
-        stop = len(self.spans)
-        for h, lines, (anchor_line, anchor) in reversed(list(zip(headers, claimed, anchors))):
-            words = sum(word_count(self.line(k)) for k in range(h.body_from, stop) if kinds[k] == _TEXT)
-            if h.headline and words >= MIN_ARTICLE_WORDS:
-                kept.append(h)
-                stop = h.first
-                continue
-            for k in lines:
-                kinds[k] = _TEXT
-            kinds[anchor_line] = _FURN
-            self._dates.append((anchor_line, anchor.published))
-        return kept[::-1]
-
-    def _lead_headline(self, r: _Region) -> None:
-        kinds = self.kinds
-        first = self._next(r.body_from - 1, 1, r.last)
-        if first is None or kinds[first] != _TEXT:
-            return
-        title = self.doc.metadata.get("title", "") if r.first == 0 else ""
-        if title:
-            r.headline = squash_ws(title)
-            if line_key(self.line(first)) == line_key(title):
-                kinds[first] = _STRUCT
-            return
-        if self.n_content > 1 and headline_like(self.line(first)):
-            nxt = self._next(first, 1, r.last)
-            if nxt is not None and kinds[nxt] == _TEXT and not is_short(self.line(nxt)):
-                r.headline = heading_text(self.line(first))
-                kinds[first] = _STRUCT
-
-    def short_candidates(self) -> set[str]:
-        """Keys of short non-structural lines (for the cross-document count)."""
-        out = set()
-        for i, kind in enumerate(self.kinds):
-            if kind == _TEXT:
-                line = self.line(i)
-                if len(line) <= 160 and word_count(line) <= REPEAT_MAX_WORDS:
-                    out.add(line_key(line))
-        return out
 
 
 class Cleaner:
@@ -357,13 +152,13 @@ class Cleaner:
         self._fit_layouts(documents, keep=False)
         return self
 
-    def _fit_layouts(self, documents: Iterable[Document], keep: bool) -> list[_Layout]:
+    def _fit_layouts(self, documents: Iterable[Document], keep: bool) -> list[Layout]:
         self._compile()
         counts: Counter[str] = Counter()
         seen: set[bytes] = set()
         layouts = []
         for doc in documents:
-            lay = _Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only)
+            lay = Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only)
             if keep:
                 layouts.append(lay)
             digest = hashlib.sha1(doc.text.encode("utf-8", "surrogatepass")).digest()
@@ -380,7 +175,7 @@ class Cleaner:
         two, so that documents can be read in parallel partitions.
         """
         self._compile()
-        return frozenset(_Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only).short_candidates())
+        return frozenset(Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only).short_candidates())
 
     def fit_counts(self, counts: Mapping[str, int]) -> Cleaner:
         """Learn ``repeated_lines_`` from how many distinct documents hold each short line.
@@ -401,28 +196,28 @@ class Cleaner:
     def transform(self, doc: Document) -> list[ArticleDraft]:
         """The articles of ``doc`` with their body spans (furniture left out)."""
         self._compile()
-        return self._transform(_Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only))
+        return self._transform(Layout(doc, self._line_res, self.split_articles, self.builtin_furniture, self._inline_only))
 
-    def _transform(self, lay: _Layout) -> list[ArticleDraft]:
+    def _transform(self, lay: Layout) -> list[ArticleDraft]:
         repeated = getattr(self, "repeated_lines_", frozenset())
         doc = lay.doc
         kinds = lay.kinds
         single = lay.n_content <= 1
         text = doc.text
         for i, kind in enumerate(kinds):
-            if kind == _TEXT and not single:
+            if kind == TEXT and not single:
                 line = lay.line(i)
                 if len(line) <= 160 and word_count(line) <= REPEAT_MAX_WORDS and line_key(line) in repeated:
-                    kinds[i] = _FURN
+                    kinds[i] = FURN
         drafts = []
         for r in lay.regions:
             builder = _BlockBuilder()
             for i in range(r.body_from, r.last):
                 kind = kinds[i]
-                if kind == _BLANK:
+                if kind == BLANK:
                     builder.flush_wrapped()
                     continue
-                if kind != _TEXT:
+                if kind != TEXT:
                     builder.close()
                     continue
                 s, e = lay.spans[i]
@@ -445,7 +240,7 @@ class Cleaner:
             start = lay.spans[r.first][0] if not r.lead else blocks[0][0][0]
             if r.lead and r.headline:
                 for i in range(r.first, r.last):
-                    if kinds[i] == _STRUCT:
+                    if kinds[i] == STRUCT:
                         start = min(start, lay.spans[i][0])
                         break
             drafts.append(ArticleDraft(r.headline, r.outlet, r.published, start, blocks[-1][-1][1], blocks))

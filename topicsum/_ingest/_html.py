@@ -140,4 +140,9 @@ def read_html(html: str | bytes) -> HtmlPage | None:
         parts.append(text)
         pos += len(text)
     metadata = {k: str(v) for k in ("title", "date", "url", "sitename", "language") if (v := getattr(doc, k, None))}
+    from ._dates import capture_time
+
+    captured = capture_time(html)
+    if captured:
+        metadata["captured"] = captured
     return HtmlPage("\n\n".join(parts), metadata, furniture)

@@ -64,6 +64,8 @@ def _meta_from(row: Mapping[str, Any], config: IngestConfig) -> dict[str, str]:
         ("date", config.date_column),
         ("url", config.url_column),
         ("id", config.id_column),
+        ("sitename", config.outlet_column),
+        ("captured", config.captured_column),
     ):
         value = row.get(col)
         if value is None or (isinstance(value, float) and value != value):  # missing or NaN
@@ -231,9 +233,10 @@ def frame_units(
         raise InputError(f"The DataFrame {msg}.")
     wanted = [
         c
-        for c in (col, config.title_column, config.date_column, config.url_column, config.id_column)
+        for c in (col, config.title_column, config.date_column, config.url_column, config.id_column,
+                  config.outlet_column, config.captured_column)
         if c in frame.columns
-    ]
+    ]  # fmt: skip
     records = frame[wanted].to_dict("records")
     metas = [_meta_from(r, config) for r in records]
     ids = [m.get("id") for m in metas]

@@ -178,7 +178,7 @@ def test_save_load_round_trip_without_pickle(seeds_model, seeds_input, embedder,
     files = [p for p in (tmp_path / "model").rglob("*") if p.is_file()]
     assert files
     assert not [p for p in files if p.suffix in (".pkl", ".pickle", ".joblib")]
-    loaded = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    loaded = ThemeModel.load(tmp_path / "model").attach(embedder)
     assert loaded.get_params() == seeds_model.get_params() and loaded.grain_ == seeds_model.grain_
     np.testing.assert_array_equal(loaded.topics_, seeds_model.topics_)
     np.testing.assert_array_equal(loaded.was_outlier_, seeds_model.was_outlier_)
@@ -203,7 +203,7 @@ def test_loading_a_saved_model_never_reaches_for_the_hub(seeds_model, embedder, 
     asked: list[object] = []
     real = sentence_transformers.SentenceTransformer
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", lambda *a, **k: asked.append(a) or real(*a, **k))
-    loaded = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    loaded = ThemeModel.load(tmp_path / "model").attach(embedder)
     assert [a for a in asked if a and a[0]] == [], "loading asked sentence-transformers for a model by name"
     assert loaded.embedding_model_source_ == seeds_model.embedding_model_source_ == "minilm"
 
@@ -211,7 +211,7 @@ def test_loading_a_saved_model_never_reaches_for_the_hub(seeds_model, embedder, 
 def test_bertopic_tools_work_on_a_loaded_model(seeds_model, seeds_input, embedder, tmp_path) -> None:
     segs, _, _ = seeds_input
     seeds_model.save(tmp_path / "model")
-    model = ThemeModel.load(tmp_path / "model", embedder=embedder)
+    model = ThemeModel.load(tmp_path / "model").attach(embedder)
     tree = model.hierarchy()
     assert len(tree) == len(set(model.topics_.tolist()) - {-1}) - 1
     per_outlet = model.topics_per_class([s.outlet or "unknown" for s in segs])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from ._stories import (
     calibrate,
     canonical_order,
     cluster_stories,
+    sticky_stories,
     story_centres,
 )
 
@@ -118,11 +119,15 @@ def find_themes(
     min_topic_size: int | None = None,
     reduce_outliers: bool = True,
     n_groups: int | str = "auto",
+    init: Mapping[str, int] | None = None,
 ) -> Assignment:
     """Stories of the segments ``X`` (unit rows) of ``articles``, numbered by size (0 = largest).
 
     ``n_topics=None`` chooses the grain (a calibrated threshold); an int cuts the
-    story tree at exactly that many stories.  A corpus whose articles are all the
+    story tree at exactly that many stories.  ``init`` maps articles to the
+    stories an earlier run put them in: with a calibrated threshold those
+    stories are kept whole and the other articles join them or form new ones
+    (:func:`~._stories.sticky_stories`); with ``n_topics`` it is ignored.  A corpus whose articles are all the
     same forms one story with a :class:`SmallCorpusWarning`.  Ties in size are
     broken by the articles' content, so the numbering never depends on input order.
 
@@ -135,7 +140,10 @@ def find_themes(
     """
     aids, A = article_vectors(X, [str(a) for a in articles])
     inv = np.searchsorted(np.asarray(aids, dtype=object), np.asarray(list(articles), dtype=object).astype(str))
-    story, was_outlier, grain = _cut(A, len(X), n_topics, granularity, threshold, model_id, min_topic_size, reduce_outliers)
+    start = None if not init else np.array([int(init.get(a, -1)) for a in aids], dtype=np.int64)
+    story, was_outlier, grain = _cut(
+        A, len(X), n_topics, granularity, threshold, model_id, min_topic_size, reduce_outliers, start
+    )
     rank = np.empty(len(aids), dtype=np.int64)
     rank[canonical_order(A)] = np.arange(len(aids))
     labels = _number_by_size(story[inv], rank[inv])
@@ -156,8 +164,12 @@ def _cut(
     model_id: str | None,
     min_topic_size: int | None,
     reduce_outliers: bool,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """A story per article vector of ``A``, the outlier flags, and how the grain was chosen."""
+    """A story per article vector of ``A``, the outlier flags, and how the grain was chosen.
+
+    ``start`` is each article's earlier story (-1: none), or ``None`` for a fresh cut.
+    """
     background, source = story_background(model_id, A)
     s_star = calibrate(background, granularity=granularity) if threshold is None else float(threshold)
     grain: dict[str, Any] = {"unit": "article", "articles": len(A)}
@@ -168,6 +180,13 @@ def _cut(
     elif n_topics is not None:
         story = cluster_stories(A, n_stories=n_topics)
         grain.update(method="n_topics", n_topics=n_topics)
+    elif start is not None and (start >= 0).any():
+        story = sticky_stories(A, start, s_star)
+        grain.update(
+            method="threshold, continued", threshold=round(s_star, 4), granularity=granularity,
+            background=[round(b, 4) for b in background], continued_articles=int((start >= 0).sum()),
+            background_source="story_threshold given" if threshold is not None else source,
+        )  # fmt: skip
     else:
         story = cluster_stories(A, threshold=s_star)
         grain.update(

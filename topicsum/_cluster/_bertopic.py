@@ -2,9 +2,16 @@
 
 topicsum finds the themes itself (:mod:`._algorithm`) and passes the
 assignment to BERTopic with ``BaseCluster`` + ``BaseDimensionalityReduction``,
-so c-TF-IDF, KeyBERTInspired + MaximalMarginalRelevance keywords, hierarchy,
-topics-over-time, merging and safetensors serialisation are BERTopic's own.
-bertopic and scikit-learn are imported inside the functions.
+so c-TF-IDF, KeyBERT-style keywords, hierarchy, topics over time, merging
+and saving are BERTopic's own.  The model handed out is a
+:class:`TopicsumBERTopic`: a BERTopic whose ``update_topics`` keeps topicsum's
+keyword settings unless told otherwise, with an embedding backend
+(:class:`TopicsumBackend`) that BERTopic can pickle and that points
+``BERTopic.load`` at a model it can load offline.
+
+Both classes subclass bertopic's and are made on first use (module
+``__getattr__``), so importing this module imports no bertopic; they are
+module attributes all the same, so pickle finds them.
 """
 
 from __future__ import annotations
@@ -22,7 +29,16 @@ from ._keywords import StoryKeywords
 if TYPE_CHECKING:  # pragma: no cover
     from .._protocols import Embedder
 
-__all__ = ["NEWS_STOP_WORDS", "describe_topics", "embedding_backend", "fit_bertopic"]
+__all__ = [
+    "NEWS_STOP_WORDS",
+    "TopicsumBERTopic",
+    "TopicsumBackend",
+    "as_topicsum_model",
+    "describe_topics",
+    "embedding_backend",
+    "fit_bertopic",
+    "keyword_model",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,22 +62,30 @@ def _stop_words(name: str | None) -> list[str] | str | None:
     return name
 
 
-def embedding_backend(embedder: Embedder, texts: Sequence[str] = (), vectors: np.ndarray | None = None) -> Any:
-    """A topicsum :class:`Embedder` as a BERTopic embedding backend.
-
-    It remembers vectors: the fitted segments' embeddings are known up front
-    and keyword candidates are encoded once, so KeyBERTInspired and MMR do not
-    re-encode what is already known.  New texts are encoded in sorted order,
-    so their vectors do not depend on the order BERTopic asks for them in
-    (a set's order, which changes with Python's hash seed).
-    """
+def _make_backend_class() -> type:
     from bertopic.backend import BaseEmbedder
 
-    class Backend(BaseEmbedder):  # type: ignore[misc]
+    class TopicsumBackend(BaseEmbedder):  # type: ignore[misc]
+        """A topicsum :class:`~topicsum._protocols.Embedder` as a BERTopic embedding backend.
+
+        It remembers vectors: the fitted segments' embeddings are known up front
+        and keyword candidates are encoded once, so the keyword model does not
+        re-encode what is already known.  New texts are encoded in sorted order,
+        so their vectors do not depend on the order BERTopic asks for them in
+        (a set's order, which changes with Python's hash seed).  ``_hf_model`` is
+        what ``BERTopic.save(..., serialization="safetensors")`` records for
+        ``BERTopic.load`` to load the embedding model with: the model's folder
+        (offline on this machine) or its hub name.
+        """
+
         def __init__(self, inner: Embedder) -> None:
             super().__init__()
             self.inner = inner
             self.memo: dict[str, np.ndarray] = {}
+
+        @property
+        def _hf_model(self) -> str | None:
+            return getattr(self.inner, "location", None)
 
         def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
             docs = [str(d) for d in documents]
@@ -77,10 +101,97 @@ def embedding_backend(embedder: Embedder, texts: Sequence[str] = (), vectors: np
                     return np.stack([self.memo.get(d, fresh.get(d)) for d in docs])
             return np.stack([self.memo[d] for d in docs]) if docs else np.zeros((0, self.inner.dimension))
 
-    backend = Backend(embedder)
+    TopicsumBackend.__module__ = __name__
+    TopicsumBackend.__qualname__ = "TopicsumBackend"
+    return TopicsumBackend
+
+
+def _make_model_class() -> type:
+    from bertopic import BERTopic
+
+    class TopicsumBERTopic(BERTopic):  # type: ignore[misc]
+        """The BERTopic model topicsum hands out (``Result.model``): BERTopic itself, with two differences.
+
+        * ``update_topics(docs)`` keeps topicsum's keyword settings (its
+          vectorizer: stop words, news fillers, names kept whole; and its
+          keyword model) unless you pass your own; ``n_gram_range`` alone
+          changes only the n-gram range of that vectorizer.  Plain BERTopic
+          falls back to a bare ``CountVectorizer`` and no keyword model.
+        * ``delete_topics`` works with the story names set as custom labels
+          (BERTopic 0.17 expects a dict there, though ``set_topic_labels``
+          stores a list).
+        """
+
+        def update_topics(self, docs: list[str], *args: Any, **kwargs: Any) -> None:
+            import inspect
+
+            from sklearn.base import clone
+
+            given = inspect.signature(BERTopic.update_topics).bind(self, docs, *args, **kwargs).arguments
+            if given.get("vectorizer_model") is None and self.vectorizer_model is not None:
+                vectorizer = self.vectorizer_model
+                if given.get("n_gram_range") is not None:
+                    vectorizer = clone(vectorizer).set_params(ngram_range=tuple(given["n_gram_range"]))
+                kwargs["vectorizer_model"] = vectorizer
+            if "representation_model" not in given:
+                kwargs["representation_model"] = self.representation_model
+            super().update_topics(docs, *args, **kwargs)
+
+        def delete_topics(self, topics_to_delete: list[int]) -> None:
+            labels = self.custom_labels_
+            if isinstance(labels, list):  # one per topic, in topic order: as a dict for BERTopic, then back
+                self.custom_labels_ = dict(zip(sorted(self.topic_labels_), labels))
+            try:
+                super().delete_topics(topics_to_delete)
+            finally:
+                if isinstance(labels, list) and isinstance(self.custom_labels_, dict):
+                    by_topic = self.custom_labels_
+                    self.custom_labels_ = [by_topic.get(t, self.topic_labels_[t]) for t in sorted(self.topic_labels_)]
+
+    TopicsumBERTopic.__module__ = __name__
+    TopicsumBERTopic.__qualname__ = "TopicsumBERTopic"
+    return TopicsumBERTopic
+
+
+_LAZY_CLASSES = {"TopicsumBackend": _make_backend_class, "TopicsumBERTopic": _make_model_class}
+
+
+def __getattr__(name: str) -> Any:
+    if name in globals():  # made already (called directly, not through attribute lookup)
+        return globals()[name]
+    make = _LAZY_CLASSES.get(name)
+    if make is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    cls = make()
+    globals()[name] = cls
+    return cls
+
+
+def embedding_backend(embedder: Embedder, texts: Sequence[str] = (), vectors: np.ndarray | None = None) -> Any:
+    """``embedder`` as a BERTopic embedding backend (:class:`TopicsumBackend`) that knows the vectors of ``texts``."""
+    backend = __getattr__("TopicsumBackend")(embedder)
     if vectors is not None:
         backend.memo.update(zip(texts, vectors))
     return backend
+
+
+def keyword_model(backend: Any, texts: Sequence[str], articles: Sequence[str], n_keywords: int) -> list[Any]:
+    """topicsum's keyword model for BERTopic (``representation_model``): :class:`StoryKeywords` on ``backend``."""
+    return [
+        StoryKeywords(
+            encode=backend.embed, doc_vectors=backend.memo, articles=articles, texts=texts, top_n_words=n_keywords
+        )
+    ]
+
+
+def as_topicsum_model(model: Any) -> Any:
+    """A fitted (or loaded) ``BERTopic`` as a :class:`TopicsumBERTopic`, with the same state."""
+    cls = __getattr__("TopicsumBERTopic")
+    if isinstance(model, cls):
+        return model
+    out = cls.__new__(cls)
+    out.__dict__.update(model.__dict__)
+    return out
 
 
 def _vectorizer(n: int, ngram_max: int, stop_words: str | None, *, fallback: bool = False) -> Any:
@@ -115,19 +226,13 @@ def fit_bertopic(
     knows the vectors of ``texts``); without one they are plain c-TF-IDF.
     When every word is a stop word, keywords are extracted again without stop words.
     """
-    from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
-    rep: Any = None
-    if backend is not None:
-        rep = [
-            StoryKeywords(
-                encode=backend.embed, doc_vectors=backend.memo, articles=articles, top_n_words=n_keywords
-            )
-        ]
+    model_class = __getattr__("TopicsumBERTopic")
+    rep = keyword_model(backend, texts, articles, n_keywords) if backend is not None else None
     for fallback in (False, True):
-        model = BERTopic(
+        model = model_class(
             embedding_model=backend,
             umap_model=BaseDimensionalityReduction(),
             hdbscan_model=BaseCluster(),

@@ -61,6 +61,11 @@ class StoryKeywords:
         The vector of every fitted document (segment) text.
     articles : sequence of str
         The article of every fitted document; a topic with one article is not reranked.
+    texts : sequence of str, optional
+        The fitted documents' texts (aligned with ``articles``): a document is
+        matched to its article by its text, so calls that pass other rows
+        (``update_topics``, ``topics_over_time``, ``topics_per_class``, merging)
+        work too; a text that is not a fitted document is an article of its own.
     top_n_words, nr_candidate_words, nr_repr_docs, nr_samples : int
         As in BERTopic's ``KeyBERTInspired``.
     refine_max : int
@@ -73,6 +78,7 @@ class StoryKeywords:
         encode: Callable[[list[str]], np.ndarray],
         doc_vectors: Mapping[str, np.ndarray],
         articles: Sequence[str],
+        texts: Sequence[str] = (),
         top_n_words: int = 10,
         nr_candidate_words: int = 30,
         nr_repr_docs: int = 5,
@@ -82,11 +88,20 @@ class StoryKeywords:
         self.encode = encode
         self.doc_vectors = doc_vectors
         self.articles = list(articles)
+        self.texts = list(texts)
+        self.article_of = dict(zip(self.texts, self.articles))
         self.top_n_words = top_n_words
         self.nr_candidate_words = nr_candidate_words
         self.nr_repr_docs = nr_repr_docs
         self.nr_samples = nr_samples
         self.refine_max = refine_max
+
+    def _article(self, text: str, i: Any, k: int) -> str:
+        """The article of a document row: by its fitted position ``i`` when the text there is the same, else by
+        its text; a text that was never fitted is an article of its own."""
+        if i is not None and 0 <= int(i) < len(self.texts) and self.texts[int(i)] == text:
+            return self.articles[int(i)]
+        return self.article_of.get(text, f"\0row{k}")
 
     def extract_topics(
         self, topic_model: Any, documents: Any, c_tf_idf: Any, topics: Mapping[int, list[tuple[str, float]]]
@@ -96,9 +111,12 @@ class StoryKeywords:
         vocab = topic_model.vectorizer_model.get_feature_names_out()
         candidates = dict(zip(labels, top_ctfidf_words(c_tf_idf, vocab, self.nr_candidate_words)))
         sizes = {t: int((documents["Topic"] == t).sum()) for t in labels}
-        n_articles = {
-            int(t): len({self.articles[i] for i in ids}) for t, ids in documents.groupby("Topic")["ID"]
-        }
+        ids = documents["ID"] if "ID" in documents else None
+        rows = zip(documents["Topic"], documents["Document"], ids if ids is not None else range(len(documents)))
+        per_topic: dict[int, set[str]] = {}
+        for k, (t, doc, i) in enumerate(rows):
+            per_topic.setdefault(int(t), set()).add(self._article(doc, i if ids is not None else None, k))
+        n_articles = {t: len(arts) for t, arts in per_topic.items()}
         refine = [t for t in labels if t != -1 and n_articles.get(t, 1) > 1]
         refine = sorted(sorted(refine, key=lambda t: (-sizes[t], t))[: self.refine_max])
         out = {t: candidates[t][: self.top_n_words] for t in labels}
@@ -110,9 +128,11 @@ class StoryKeywords:
         words = sorted({w for t in refine for w, _ in candidates[t]})
         word_vecs = np.asarray(self.encode(words), dtype=np.float32)
         row_of = {w: i for i, w in enumerate(words)}
+        unknown = sorted({d for d in repr_docs if d not in self.doc_vectors})
+        vectors = dict(zip(unknown, np.asarray(self.encode(unknown), dtype=np.float32))) if unknown else {}
         for t in refine:
             idx = repr_idx[labels.index(t)]
-            centre = np.mean([self.doc_vectors[repr_docs[i]] for i in idx], axis=0)
+            centre = np.mean([self.doc_vectors.get(repr_docs[i], vectors.get(repr_docs[i])) for i in idx], axis=0)
             centre = centre / max(float(np.linalg.norm(centre)), 1e-12)
             cand = [w for w, _ in candidates[t]]
             sims = word_vecs[[row_of[w] for w in cand]] @ centre

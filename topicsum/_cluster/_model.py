@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ import numpy as np
 from .._config import ClusterConfig
 from .._errors import ConfigError, InputError, NotFittedError
 from ._algorithm import find_themes, unit
-from ._bertopic import describe_topics, embedding_backend, fit_bertopic
+from ._bertopic import describe_topics, embedding_backend, fit_bertopic, keyword_model
 from ._layout import map_coords
 from ._persist import load_state, save_state
 
@@ -164,6 +164,7 @@ class ThemeModel:
         *,
         groups: Sequence[str] | None = None,
         embedder: Embedder | None = None,
+        init: Mapping[str, int] | None = None,
     ) -> ThemeModel:
         """Find the themes of ``texts`` (unique segments, in canonical order).
 
@@ -178,6 +179,11 @@ class ThemeModel:
         embedder : Embedder or None
             Used to embed keyword candidates; without it keywords are plain
             c-TF-IDF.
+        init : mapping of str to int, optional
+            The story an earlier run put each article (``groups`` value) in:
+            those stories are kept whole, and the other articles join them or
+            form new stories (with ``n_topics="auto"``; see
+            :func:`topicsum._cluster._stories.sticky_stories`).
 
         Returns
         -------
@@ -192,6 +198,7 @@ class ThemeModel:
             X, articles, n_topics=None if cfg.n_topics == "auto" else int(cfg.n_topics),
             granularity=cfg.granularity, threshold=cfg.story_threshold, model_id=getattr(embedder, "model_id", None),
             min_topic_size=cfg.min_topic_size, reduce_outliers=cfg.reduce_outliers, n_groups=cfg.n_groups,
+            init=init,
         )  # fmt: skip
         self.grain_ = found.grain
         self.was_outlier_ = found.was_outlier
@@ -286,6 +293,31 @@ class ThemeModel:
         C = np.stack([self.topic_embeddings_[t] for t in ids])
         return pd.DataFrame(C @ C.T, index=ids, columns=ids)
 
+    def state(self) -> str:
+        """A fingerprint of the fitted BERTopic's topics and keywords: it changes when the model is changed.
+
+        ``Result`` records it, so that a model changed behind the result's back
+        (``result.model.reduce_topics(...)``) is noticed before the result's
+        tables are written or reported.
+        """
+        import hashlib
+        import json
+
+        self._check_fitted()
+        bt = self.bertopic_
+        data = {
+            "topics": [int(t) for t in bt.topics_],
+            "keywords": {str(k): [str(w) for w, _ in v] for k, v in sorted((bt.topic_representations_ or {}).items())},
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+    def sync(self) -> ThemeModel:
+        """Follow the fitted BERTopic after it was changed directly (``reduce_topics``, ``merge_topics``,
+        ``update_topics``...): its topics, keywords and centres, and the groups of merged stories.  Returns ``self``."""
+        self._check_fitted()
+        self._refresh_after_bertopic_change()
+        return self
+
     def _refresh_after_bertopic_change(self) -> None:
         old = self.topics_
         self.topics_ = np.asarray(self.bertopic_.topics_, dtype=np.int64)
@@ -322,11 +354,31 @@ class ThemeModel:
         return self
 
     def topics_over_time(self, timestamps: Sequence[Any], nr_bins: int | None = None) -> pd.DataFrame:
-        """Theme frequency over time (BERTopic's ``topics_over_time``)."""
+        """Theme frequency over time (BERTopic's ``topics_over_time``), one timestamp per fitted text.
+
+        ``timestamps`` may be strings or datetimes; texts whose timestamp is
+        missing (``None``, ``""``, unreadable) are left out.  Strings are
+        parsed here (pandas), so BERTopic gets datetimes: its own parsing
+        passes an option that pandas 3 no longer has.
+        """
+        import pandas as pd
+
         self._check_fitted()
+        if len(timestamps) != len(self.texts_):
+            raise InputError(
+                f"{len(timestamps)} timestamps were given for {len(self.texts_)} texts; give one per fitted text."
+            )
+        values = pd.Series([None if v is None or v == "" else v for v in timestamps], dtype=object)
+        stamps = pd.to_datetime(values, utc=True, format="mixed", errors="coerce").dt.tz_convert(None)
+        keep = np.flatnonzero(stamps.notna().to_numpy())
+        if not len(keep):
+            raise InputError("None of the texts has a readable timestamp, so there is no time to count topics over.")
+        topics = [int(t) for t in np.asarray(self.bertopic_.topics_)[keep]]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return self.bertopic_.topics_over_time(self.texts_, list(timestamps), nr_bins=nr_bins)
+            return self.bertopic_.topics_over_time(
+                [self.texts_[i] for i in keep], list(stamps.iloc[keep]), topics=topics, nr_bins=nr_bins
+            )
 
     def topics_per_class(self, classes: Sequence[str]) -> pd.DataFrame:
         """Theme frequency per class, e.g. outlet (BERTopic's ``topics_per_class``)."""
@@ -354,16 +406,30 @@ class ThemeModel:
         save_state(self, Path(path), embedding_model=embedding_model)
 
     @classmethod
-    def load(cls, path: Path, *, embedder: Embedder | None = None) -> ThemeModel:
-        """Load a model written by :meth:`save`.
+    def load(cls, path: Path) -> ThemeModel:
+        """Load a model written by :meth:`save`; :meth:`attach` gives it its embedder back.
 
-        ``embedder`` (optional) is attached to BERTopic for keyword work after
-        loading (merging, reducing); without it none is loaded.
+        Examples
+        --------
+        >>> loaded = ThemeModel.load(folder).attach(embedder)  # doctest: +SKIP
         """
         model = cls.__new__(cls)
         params = load_state(model, Path(path))
-        if embedder is not None:
-            model.bertopic_.embedding_model = embedding_backend(embedder, model.texts_, model.embeddings_)
         model.seed = int(params.pop("seed", 42))
         model.config = ClusterConfig(**params)
         return model
+
+    def attach(self, embedder: Embedder) -> ThemeModel:
+        """Give the fitted BERTopic its embedding model and topicsum's keyword model (what a fresh fit has).
+
+        A model loaded from disk has neither until it is given the embedder it
+        was fitted with: BERTopic's ``transform``, ``find_topics`` and keyword
+        work need them.  Returns ``self``.
+        """
+        self._check_fitted()
+        backend = embedding_backend(embedder, self.texts_, self.embeddings_)
+        self.bertopic_.embedding_model = backend
+        self.bertopic_.representation_model = keyword_model(
+            backend, self.texts_, self.articles_, self.config.n_keywords
+        )
+        return self

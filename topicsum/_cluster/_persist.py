@@ -24,7 +24,8 @@ __all__ = ["ARRAYS_FILE", "BERTOPIC_DIR", "STATE_FILE", "STATE_FORMAT", "load_st
 STATE_FILE = "theme_model.json"
 #: 2: BERTopic's folder names no embedding model (loading no longer reaches for the hub).
 #: 3: no labels (the label stage names the stories), the seed among the parameters.
-STATE_FORMAT = 3
+#: 4: BERTopic's representative documents are kept (its safetensors save leaves them out).
+STATE_FORMAT = 4
 ARRAYS_FILE = "theme_model.safetensors"
 BERTOPIC_DIR = "bertopic"
 
@@ -72,6 +73,9 @@ def save_state(model: Any, path: Path, *, embedding_model: str | bool | None = N
         "articles": model.articles_,
         "groups": {str(k): v for k, v in model.groups_.items()},
         "grain": model.grain_,
+        "representative_docs": {
+            str(k): list(v) for k, v in (getattr(model.bertopic_, "representative_docs_", None) or {}).items()
+        },
     }
     (path / STATE_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
@@ -95,8 +99,16 @@ def load_state(model: Any, path: Path) -> dict[str, Any]:
         )
     state = json.loads(state_file.read_text(encoding="utf-8"))
     arrays = load_file(str(path / ARRAYS_FILE))
+    from ._bertopic import as_topicsum_model
+
     with quiet_third_party("BERTopic"):
-        model.bertopic_ = BERTopic.load(str(path / BERTOPIC_DIR))
+        model.bertopic_ = as_topicsum_model(BERTopic.load(str(path / BERTOPIC_DIR)))
+    bertopic = model.bertopic_
+    bertopic.representative_docs_ = {int(k): list(v) for k, v in (state.get("representative_docs") or {}).items()}
+    # JSON gives lists: keywords as (word, weight) tuples, as a fresh fit has them
+    bertopic.topic_representations_ = {
+        int(k): [(str(w), float(s)) for w, s in v] for k, v in bertopic.topic_representations_.items()
+    }
     model.topics_ = arrays["topics"].astype(np.int64)
     model.was_outlier_ = arrays["was_outlier"].astype(bool)
     model.coords_2d_ = arrays["coords_2d"].astype(np.float32)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,7 +89,13 @@ class _Rows(Sequence[np.ndarray]):
 
 
 def fit_themes(
-    units: FitSegments, vectors: np.ndarray, config: ClusterConfig, context: RunContext, *, limit: int | None = None
+    units: FitSegments,
+    vectors: np.ndarray,
+    config: ClusterConfig,
+    context: RunContext,
+    *,
+    limit: int | None = None,
+    init: Mapping[str, int] | None = None,
 ) -> ThemeModel:
     """The cluster stage: the themes of ``units``, on all of them or on a seeded sample with the rest assigned.
 
@@ -101,6 +107,9 @@ def fit_themes(
     mean place on the map), ``texts_``, ``titles_`` and ``embeddings_`` cover
     all of them, and ``fit_sample_`` holds the positions it was fitted on.
     Its keywords and labels come from the sample.
+
+    ``init`` (article id -> story of an earlier run) continues those stories
+    (:meth:`ThemeModel.fit`).
     """
     from ._model import ThemeModel
 
@@ -108,13 +117,13 @@ def fit_themes(
     size = fit_sample_size(n, context.executor, limit)
     model = ThemeModel(config, seed=context.seed)
     if size is None:
-        return model.fit(units.texts, vectors, groups=units.article_ids, embedder=context.embedder)
+        return model.fit(units.texts, vectors, groups=units.article_ids, embedder=context.embedder, init=init)
     sample = np.sort(np.random.default_rng(context.seed).choice(n, size=size, replace=False))
     logger.info("themes: fitting on a seeded sample of %d of %d segments; assigning the rest", size, n)
     pick = sample.tolist()
     model.fit(
         [units.texts[i] for i in pick], vectors[sample], groups=[units.article_ids[i] for i in pick],
-        embedder=context.embedder,
+        embedder=context.embedder, init=init,
     )  # fmt: skip
     rest = np.setdiff1d(np.arange(n), sample)
     chunks = [rest[s : s + ASSIGN_CHUNK] for s in range(0, len(rest), ASSIGN_CHUNK)]

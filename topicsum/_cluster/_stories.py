@@ -42,6 +42,7 @@ __all__ = [
     "cluster_stories",
     "relabel_canonical",
     "story_centres",
+    "sticky_stories",
     "story_tree_cut",
     "unit64",
 ]
@@ -232,7 +233,9 @@ def _average_linkage_cut(W: np.ndarray, d_cut: float) -> np.ndarray:
     return fcluster(Z, d_cut, criterion="distance").astype(np.int64) - 1
 
 
-def _sparse_upgma_cut(W: np.ndarray, r: np.ndarray, c: np.ndarray, s_cut: float) -> np.ndarray:
+def _sparse_upgma_cut(
+    W: np.ndarray, r: np.ndarray, c: np.ndarray, s_cut: float, start: np.ndarray | None = None
+) -> np.ndarray:
     """Exact UPGMA (average linkage, cosine) cut at similarity ``s_cut``, without a distance matrix.
 
     For unit vectors the average cosine similarity between two clusters is the dot product of
@@ -242,14 +245,23 @@ def _sparse_upgma_cut(W: np.ndarray, r: np.ndarray, c: np.ndarray, s_cut: float)
     applies exactly the merges of height <= 1 - s_cut (UPGMA is reducible: a cluster whose
     best neighbour is below ``s_cut`` can never merge below the cut, so it is final).
     Memory O(m d + edges); time ~ O(edges d).  Deterministic: ties go to the lower index.
+
+    ``start`` (cluster per row, numbered 0..k-1) starts from clusters formed
+    already, e.g. earlier stories: they merge as wholes and are never split.
     """
-    m = len(W)
-    mu = np.asarray(W, dtype=np.float64).copy()
-    size = np.ones(m)
+    if start is None:
+        start = np.arange(len(W))
+    start = np.asarray(start, dtype=np.int64)
+    m = int(start.max()) + 1 if len(start) else 0
+    size = np.bincount(start, minlength=m).astype(np.float64)
+    mu = np.zeros((m, W.shape[1]))
+    np.add.at(mu, start, np.asarray(W, dtype=np.float64))
+    mu /= size[:, None]
     nbrs: list[set[int]] = [set() for _ in range(m)]
-    for a, b in zip(r.tolist(), c.tolist()):
-        nbrs[a].add(b)
-        nbrs[b].add(a)
+    for a, b in zip(start[r].tolist(), start[c].tolist()):
+        if a != b:
+            nbrs[a].add(b)
+            nbrs[b].add(a)
     alive = np.ones(m, dtype=bool)
     final = np.zeros(m, dtype=bool)
     owner = np.arange(m)  # union-find parent
@@ -274,9 +286,9 @@ def _sparse_upgma_cut(W: np.ndarray, r: np.ndarray, c: np.ndarray, s_cut: float)
                 return prev, sp
         return int(cand[j]), best
 
-    for start in range(m):  # clusters below ``start`` are all merged away or final
-        while alive[start] and not final[start]:
-            chain = [start]
+    for head in range(m):  # clusters below ``head`` are all merged away or final
+        while alive[head] and not final[head]:
+            chain = [head]
             while chain:
                 a = chain[-1]
                 prev = chain[-2] if len(chain) > 1 else -1
@@ -303,8 +315,8 @@ def _sparse_upgma_cut(W: np.ndarray, r: np.ndarray, c: np.ndarray, s_cut: float)
                     # clusters in the chain stay valid (their NN may change; it is recomputed)
                 else:
                     chain.append(b)
-    roots = np.array([find(i) for i in range(m)])
-    return np.unique(roots, return_inverse=True)[1].astype(np.int64)
+    roots = np.array([find(i) for i in range(m)], dtype=np.int64)
+    return np.unique(roots, return_inverse=True)[1].astype(np.int64)[start]
 
 
 def cluster_stories(
@@ -410,3 +422,38 @@ def story_centres(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, 
     return unit64(sums).astype(np.float32), np.bincount(labels, minlength=k)
 
 
+def sticky_stories(vectors: np.ndarray, init: np.ndarray, threshold: float) -> np.ndarray:
+    """Average linkage that starts from earlier stories: a story label per article (0 = largest).
+
+    ``init`` gives every article its earlier story (any integer; -1 for an
+    article seen for the first time).  Each earlier story starts as one
+    cluster and each new article as its own; UPGMA (exact, sparse) then
+    merges clusters while two reach ``threshold`` on average: new articles
+    join a story or form new ones, and two earlier stories merge only when the
+    articles that joined them bring their average up to the threshold.  An
+    earlier story is never split.  Without earlier stories it is
+    :func:`cluster_stories`' cut.
+
+    Examples
+    --------
+    >>> V = unit64(np.array([[1, 0], [0.99, 0.14], [0, 1], [0.98, 0.2]], dtype=np.float32))
+    >>> sticky_stories(V, np.array([0, 0, 1, -1]), 0.6).tolist()
+    [0, 0, 1, 0]
+    """
+    V = unit64(np.asarray(vectors, dtype=np.float32)).astype(np.float32)
+    n = len(V)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = canonical_order(V)
+    W = V[order]
+    start = np.empty(n, dtype=np.int64)
+    first: dict[int, int] = {}
+    for i, label in enumerate(np.asarray(init, dtype=np.int64)[order].tolist()):
+        # clusters numbered in canonical order of their first member: the result never depends on input order
+        key = label if label >= 0 else -1 - i
+        start[i] = first.setdefault(key, len(first))
+    r, c = _threshold_graph(W, threshold - 1e-4)
+    lab = _sparse_upgma_cut(W, r, c, threshold, start=start)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = lab
+    return relabel_canonical(out, order)

@@ -128,10 +128,13 @@ OWN_CORPUS = [
     new_markdown_cell("Which themes would merge first, and how similar are they?"),
     new_code_cell('result.figures["hierarchy"]'),
     new_code_cell("result.theme_model.similarity().round(2)"),
-    new_markdown_cell("Merge two themes (BERTopic's own merge, through the fitted model) and look again."),
+    new_markdown_cell(
+        "Merge two themes (BERTopic's own `merge_topics` on the fitted model): the tables, names and digests "
+        "follow, and a story's digest is written again only if its segments changed."
+    ),
     new_code_cell(
-        "merged = result.theme_model.merge([[0, 1]])\n"
-        "sorted(set(merged.topics_.tolist()))"
+        "result.merge([[0, 1]])\n"
+        'result.topics[["topic", "story_id", "label", "size"]]'
     ),
     new_markdown_cell("Place new articles into the existing themes."),
     new_code_cell(

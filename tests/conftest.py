@@ -69,6 +69,46 @@ def seed_run(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path):
     return result, out
 
 
+# Records every alert/confirm/prompt call before any page script could run.
+_ALERT_TRAP = """
+window.__alerts = [];
+for (const name of ["alert", "confirm", "prompt"]) {
+  window[name] = function (m) { window.__alerts.push(name + ":" + String(m)); };
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory: pytest.TempPathFactory):
+    """Headless Chromium through selenium, started once per session; skips, saying what is missing."""
+    import shutil
+
+    from topicsum._report._browser import CHROMIUM_FLAGS, find_chromium
+
+    chromium, chromedriver = find_chromium(), shutil.which("chromedriver")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; or make system-deps)")
+    if chromedriver is None:
+        pytest.skip("chromedriver is not installed (Debian: apt-get install chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install 'topicsum[dev]')")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument("--window-size=1280,1600")
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    drv = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    drv.execute_cdp_cmd("Network.enable", {})
+    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ALERT_TRAP})
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
 @pytest.fixture
 def unwritable_folder(tmp_path: Path) -> Iterator[Path]:
     """A folder this process cannot write to: chmod for a normal user, sysfs for root (chmod does not stop root)."""

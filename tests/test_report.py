@@ -27,6 +27,7 @@ from topicsum._report import (
     plot_keywords,
     plot_over_time,
     plot_similarity,
+    plot_timeline,
     plot_topic_map,
     plot_topic_sizes,
     topic_colours,
@@ -381,7 +382,7 @@ def test_each_figure_function_returns_a_figure(result):
         assert isinstance(fig, Figure)
         assert fig.axes
     figs = make_figures(result)
-    assert list(figs) == ["sizes", "map", "keywords", "similarity", "hierarchy", "over_time"]
+    assert list(figs) == ["sizes", "map", "keywords", "similarity", "hierarchy", "over_time", "timeline"]
     assert result.figures.keys() == figs.keys()
 
 
@@ -389,8 +390,8 @@ def test_figures_without_dates_coords_or_embeddings(tmp_path):
     from topicsum._errors import StageSkippedError
 
     no_dates = factory.make_result(dates=False)
-    assert plot_over_time(no_dates) is None
-    assert "over_time" not in make_figures(no_dates)
+    assert plot_over_time(no_dates) is None and plot_timeline(no_dates) is None
+    assert not {"over_time", "timeline"} & set(make_figures(no_dates))
     # no 2-D map from the run: the map falls back to a projection of the embeddings
     no_coords = factory.make_result(coords=False)
     assert plot_topic_map(no_coords).axes

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from topicsum._report import anchor_map, screenshot, write_html, write_pdf
-from topicsum._report._browser import CHROMIUM_FLAGS, find_chromium
+from topicsum._report._browser import find_chromium
 from topicsum._report._html import filter_script
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,6 @@ factory = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(factory)  # type: ignore[union-attr]
 
 CHROMIUM = find_chromium()
-CHROMEDRIVER = shutil.which("chromedriver")
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium; or make system-deps)"
@@ -38,15 +37,6 @@ needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
     reason="poppler-utils (pdftoppm, pdftotext) is not installed (Debian: apt-get install poppler-utils)",
 )
-
-# Records every alert/confirm/prompt call before any page script could run.
-_ALERT_TRAP = """
-window.__alerts = [];
-for (const name of ["alert", "confirm", "prompt"]) {
-  window[name] = function (m) { window.__alerts.push(name + ":" + String(m)); };
-}
-"""
-
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Any]:
@@ -60,31 +50,6 @@ def reports(tmp_path_factory) -> dict[str, Any]:
         "hostile_html": write_html(hostile, folder / "hostile.html"),
         "folder": folder,
     }
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium; or make system-deps)")
-    if CHROMEDRIVER is None:
-        pytest.skip("chromedriver is not installed (Debian: apt-get install chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install 'topicsum[dev]')")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.add_argument("--window-size=1280,1600")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    drv = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    drv.execute_cdp_cmd("Network.enable", {})
-    drv.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ALERT_TRAP})
-    try:
-        yield drv
-    finally:
-        drv.quit()
 
 
 def _open(driver, path: Path) -> list[str]:

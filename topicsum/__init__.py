@@ -37,6 +37,7 @@ from ._errors import (
     DaskError,
     InputError,
     MissingDependencyError,
+    ModelChangedError,
     ModelUnavailableError,
     NotFittedError,
     OutputError,
@@ -53,7 +54,8 @@ from ._types import Article, Corpus, Digest, DigestSentence, Segment, Theme
 from ._version import __version__ as __version__
 
 #: The ``plot_*`` figure functions (the report's figures: ``topicsum._report._figures.FIGURES``).
-_PLOTS = ("plot_hierarchy", "plot_keywords", "plot_over_time", "plot_similarity", "plot_topic_map", "plot_topic_sizes")
+_PLOTS = ("plot_hierarchy", "plot_keywords", "plot_over_time", "plot_similarity", "plot_timeline", "plot_topic_map",
+          "plot_topic_sizes")
 
 # Public names served lazily, so that `import topicsum` stays light.
 _LAZY: dict[str, str] = {
@@ -80,6 +82,7 @@ __all__ = [
     "InputError",
     "LabelConfig",
     "MissingDependencyError",
+    "ModelChangedError",
     "ModelUnavailableError",
     "NotFittedError",
     "OutputError",
@@ -104,6 +107,7 @@ __all__ = [
     "plot_keywords",
     "plot_over_time",
     "plot_similarity",
+    "plot_timeline",
     "plot_topic_map",
     "plot_topic_sizes",
     "run",

@@ -88,6 +88,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--cache-dir", help="cache folder for embeddings and converted models (default $TOPICSUM_CACHE)")
     run.add_argument("--overwrite", action="store_true", help="replace files in --out that topicsum did not write")
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="do not continue the earlier run in --out: find the stories afresh (by default a run into a folder "
+        "that holds one continues it: stories keep their ids and the report says what changed)",
+    )
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
     run.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     run.add_argument("-q", "--quiet", action="store_true", help="only errors")
@@ -154,6 +160,7 @@ def _run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             show_progress=False if (args.no_progress or args.quiet) else None,
             client=client,
+            fresh=args.fresh,
             **options,
         )
     counts = result.manifest["counts"]
@@ -165,9 +172,16 @@ def _run(args: argparse.Namespace) -> int:
             + (f", {skipped} input{'s' if skipped != 1 else ''} skipped (reasons in run.json)" if skipped else "")
             + f" -> {args.out}"
         )
+        continued = result.manifest.get("continued")
+        if continued:
+            changes = result.manifest.get("changes") or {}
+            shown = ", ".join(f"{changes[s]} {s}" for s in ("new", "updated", "unchanged", "merged", "gone") if changes.get(s))
+            print(f"  since the run of {continued['created']}: {shown or 'no stories'}; "
+                  f"{changes.get('articles_added', 0)} articles added")  # fmt: skip
         for _, row in result.topics.iterrows():
             if row["topic"] >= 0:
-                print(f"  [{row['topic']}] {row['label']} ({row['size']} segments)")
+                status = f" {row['status']}" if continued else ""
+                print(f"  [story {row['story_id']}{status}] {row['label']} ({len(row['article_ids'])} articles)")
     return 0
 
 

@@ -17,6 +17,7 @@ The tree::
     │   ├── ModelUnavailableError(OSError)           a model or model server cannot be reached or loaded
     │   ├── StageSkippedError(RuntimeError)          a result of a stage that was turned off
     │   ├── ThemeNotFoundError(KeyError)             no theme has the id asked for
+    │   ├── ModelChangedError(RuntimeError)          ``result.model`` was changed behind the result's back
     │   └── DaskError(RuntimeError)                  a Dask cluster cannot be used (run(client=...), --dask)
     ├── NotFittedError(ValueError, AttributeError)  an estimator was used before ``fit``
     └── ToolError(RuntimeError)        an external tool (Chromium) failed
@@ -32,6 +33,7 @@ __all__ = [
     "DaskError",
     "InputError",
     "MissingDependencyError",
+    "ModelChangedError",
     "ModelUnavailableError",
     "NotFittedError",
     "OutputError",
@@ -90,6 +92,11 @@ class ThemeNotFoundError(UserError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its argument; the message reads better without
         return str(self.args[0]) if self.args else ""
+
+
+class ModelChangedError(UserError, RuntimeError):
+    """``result.model`` (its BERTopic) was changed directly, so the result's tables, digests and report no
+    longer match it; ``Result.refresh()`` brings them back in line."""
 
 
 class DaskError(UserError, RuntimeError):

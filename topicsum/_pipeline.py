@@ -1,6 +1,10 @@
 """The pipeline: build a Config and a run context, call the stages in order, return a Result.
 
-    ingest -> segment -> embed -> cluster -> label -> summarise -> report
+    ingest -> segment -> embed -> cluster -> follow -> label -> summarise -> report
+
+``follow`` links the stories to the run this one continues (the output
+folder's own earlier run by default; :mod:`._follow`): stable story ids,
+what changed, and the names and digests of unchanged stories reused.
 
 Each stage is one call with its input, its own config and the run context
 (:mod:`._context`: cache, executor, progress, seed, embedder, summariser),
@@ -43,6 +47,8 @@ def run(
     overwrite: bool = False,
     show_progress: bool | None = None,
     client: Any = None,
+    previous: Any = None,
+    fresh: bool = False,
     **options: Any,
 ) -> Result:
     """Run the whole pipeline: ingest, segment, embed, cluster, label, summarise, report.
@@ -59,9 +65,21 @@ def run(
     out : path, optional
         Output folder; when given, segments.csv, articles.csv, topics.json,
         run.json, the reports and model/ are written there (atomically, and
-        only there).
+        only there).  When it holds an earlier run, this run continues it
+        (see ``previous``) and replaces its files.
     overwrite : bool
         Allow replacing files in ``out`` that topicsum did not write.
+    previous : path or Result, optional
+        The run to continue: its stories keep their ids, articles seen
+        before stay in their stories unless new ones bring two together,
+        unchanged stories keep their names and digests, and ``Result.changes``
+        says what is new.  Default: the run in ``out``, when there is one.
+        Raises :class:`~topicsum.InputError` (before any work) when it cannot
+        be continued: another topicsum version, another embedding model, or
+        files changed since it was written.
+    fresh : bool
+        Do not continue any earlier run: new stories, all ``new`` (ids keep
+        counting up from the folder's earlier ones).
     show_progress : bool, optional
         Progress bars (default: on a terminal or in a notebook).
     client : dask.distributed.Client, optional
@@ -94,15 +112,20 @@ def run(
     """
     from ._cluster import STATE_FORMAT, ThemeModel, fit_themes
     from ._embed import embed_texts
+    from ._follow import follow_stories, open_history
     from ._ingest import load_corpus
     from ._label import label_stories
     from ._segment import segment_corpus
     from ._store import check_not_input, prepare_output_dir, run_manifest
 
     cfg = Config.from_options(config, **options)
-    if out is not None:  # fail before any work: an unusable output folder
+    # fail before any work: an unusable output folder (files of the user's in it first), an earlier run that
+    # cannot be continued
+    if out is not None:
         prepare_output_dir(out, overwrite=overwrite, create=False, formats=cfg.report.formats)
         check_not_input(out, inputs)
+    history = open_history(previous, out, cfg, fresh=fresh)
+    same = _same_settings(history.config, cfg)
     ctx = build_context(cfg, client=client, show_progress=show_progress)
     timer = ctx.timer
     with timer.stage("ingest"):
@@ -113,35 +136,47 @@ def run(
     units = fit_segments(frame)
     with timer.stage("embed"):
         vectors = embed_texts(units.texts, cfg.embed, ctx)
+    # earlier stories are kept whole when the stories are cut the same way; else cut afresh and matched by overlap
+    init = history.initial_stories() if same["cluster"] else None
     fit_key = content_key(
         {"version": __version__, "format": STATE_FORMAT, "embedding": ctx.require_embedder().model_id,
          "cluster": dataclasses.asdict(cfg.cluster), "seed": ctx.seed, "segments": units.ids,
-         "groups": units.article_ids}  # fmt: skip
+         "groups": units.article_ids, "init": sorted((init or {}).items())}  # fmt: skip
     )
     with timer.stage("cluster"):
         themes_cache = ctx.cache.entry("themes")
         model = cached_fit(
             themes_cache / fit_key if themes_cache is not None else None,
-            lambda: fit_themes(units, vectors, cfg.cluster, ctx),
-            lambda folder: ThemeModel.load(folder, embedder=ctx.embedder),
+            lambda: fit_themes(units, vectors, cfg.cluster, ctx, init=init),
+            lambda folder: ThemeModel.load(folder).attach(ctx.require_embedder()),
         )
+    with timer.stage("follow"):
+        following = follow_stories(model.topics_, units.ids, units.article_ids, history, ctx.created)
     with timer.stage("label"):
-        themes, groups = label_stories(model, units, cfg.label, ctx)
+        known = {t: past.theme.label for t, past in following.reused.items()} if same["label"] else {}
+        themes, groups = label_stories(model, units, cfg.label, ctx, known=known)
+        themes = following.annotate(themes)
     digests: dict[int, Digest] | None = None
     summary: dict[str, Any] | None = None
     if ctx.summariser is not None:
+        reuse = {
+            t: dataclasses.replace(past.digest, topic_id=t)
+            for t, past in following.reused.items() if past.digest is not None
+        } if same["summarise"] else {}  # fmt: skip
         with timer.stage("summarise"):
-            digests, summary = _digests(themes, units, cfg.summarise, ctx, fit_key)
-    segments, articles = theme_tables(frame, corpus.articles_frame(), units, model.topics_, model.was_outlier_, themes)
+            digests, summary = _digests(themes, units, cfg.summarise, ctx, fit_key, reuse)
+    segments, articles = theme_tables(
+        frame, corpus.articles_frame(), units, model.topics_, model.was_outlier_, themes, following.article_seen
+    )
     manifest = run_manifest(
         config=cfg, context=ctx, corpus=corpus, segments=segments, themes=themes, groups=groups,
-        grain=model.grain_, summariser=summary,
+        grain=model.grain_, summariser=summary, changes={"continued": following.previous, **following.summary()},
     )  # fmt: skip
     result = Result(
         segments=segments, articles=articles, topics=_topics(themes, digests), themes=themes, digests=digests,
         config=cfg, manifest=manifest, embeddings=np.asarray(vectors, dtype=np.float32)[units.row_to_fit],
         coords_2d=np.asarray(model.coords_2d_, dtype=np.float32)[units.row_to_fit], theme_model=model,
-        groups=_groups(groups),
+        groups=_groups(groups), _model_state=model.state(), stories=following.record(),
     )  # fmt: skip
     if out is not None:
         from ._store import write_outputs
@@ -162,11 +197,29 @@ def _groups(groups: Sequence[Any]) -> Any:
     return groups_frame(groups)
 
 
+def _same_settings(earlier: Config | None, config: Config) -> dict[str, bool]:
+    """Which of an earlier run's results this run may keep: its stories (cut the same way), names, digests."""
+    if earlier is None:
+        return {"cluster": False, "label": False, "summarise": False}
+    cluster = earlier.cluster == config.cluster and earlier.seed == config.seed
+    return {
+        "cluster": cluster,
+        "label": cluster and earlier.label == config.label,
+        "summarise": earlier.summarise == config.summarise and earlier.seed == config.seed,
+    }
+
+
 def _digests(
-    themes: Sequence[Theme], units: FitSegments, config: SummariseConfig, context: RunContext, fit_key: str
+    themes: Sequence[Theme],
+    units: FitSegments,
+    config: SummariseConfig,
+    context: RunContext,
+    fit_key: str,
+    reuse: Mapping[int, Digest],
 ) -> tuple[dict[int, Digest], dict[str, Any]]:
-    """The digests of the themes, reused from the digest cache when the themes and settings are unchanged."""
-    from ._summarise import DIGEST_RULES_VERSION, SegmentInfo, summarise_themes
+    """The digests of the themes: ``reuse`` (unchanged stories' digests, as they were), then the digest cache
+    when the themes and settings are unchanged, else the summariser for every other story."""
+    from ._summarise import DIGEST_RULES_VERSION, summarise_themes
 
     key = content_key(
         {"themes": fit_key, "summarise": dataclasses.asdict(config), "rules": DIGEST_RULES_VERSION,
@@ -178,12 +231,8 @@ def _digests(
     if cached is not None:  # its timings are those of the run that wrote it
         digests, info = cached
         return digests, {**info, "from_cache": True}
-    segments = {
-        sid: SegmentInfo(text, article, start, outlet, headline, published)
-        for sid, text, article, start, outlet, headline, published in zip(
-            units.ids, units.texts, units.article_ids, units.starts, units.outlets, units.headlines, units.published
-        )
-    }
-    digests, info = summarise_themes([t for t in themes if t.topic_id >= 0], segments, config, context)
+    todo = [t for t in themes if t.topic_id >= 0 and t.topic_id not in reuse]
+    digests, info = summarise_themes(todo, units.segment_infos(), config, context)
+    digests = dict(sorted({**digests, **reuse}.items()))
     write_digests(path, digests, info)
-    return digests, {**info, "from_cache": False}
+    return digests, {**info, "from_cache": False, "reused": len(reuse)}

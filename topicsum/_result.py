@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ._errors import StageSkippedError, ThemeNotFoundError
+from ._errors import ModelChangedError, StageSkippedError, ThemeNotFoundError
 from ._types import Digest, RunData
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,10 +41,100 @@ class Result(RunData):
     # -- access -----------------------------------------------------------
     @property
     def model(self) -> Any:
-        """The fitted BERTopic model, for users who want BERTopic's own API."""
+        """The fitted BERTopic model, for BERTopic's own API (the same object whether fresh, cached or loaded).
+
+        It has topicsum's embedding model and keyword model, representative
+        documents, and the story names as custom labels.  Changing it directly
+        (``reduce_topics``, ``merge_topics``, ``update_topics``) leaves this
+        result's tables behind: :meth:`refresh` brings them back in line, and
+        until then saving or reporting says so (:class:`~topicsum.ModelChangedError`).
+        :meth:`reduce` and :meth:`merge` do both at once.
+        """
         if self.theme_model is None:
             raise StageSkippedError(self._no_model_reason())
         return self.theme_model.bertopic_
+
+    def _check_model(self) -> None:
+        """Raise :class:`ModelChangedError` when the model no longer matches this result's tables."""
+        if self.theme_model is None or self._model_state is None:
+            return
+        if self.theme_model.state() != self._model_state:
+            raise ModelChangedError(
+                "result.model was changed (reduce_topics, merge_topics, update_topics...) after this result was "
+                "made, so its tables, digests and report no longer match it; call result.refresh() to bring them "
+                "in line (or use result.reduce() / result.merge(), which do both)."
+            )
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        """What changed since the run this one continued: one row per story id, new stories first.
+
+        Columns: ``story_id``, ``status`` (``new``, ``updated``,
+        ``unchanged``; ``merged`` and ``gone`` for ids this run retired),
+        ``topic``, ``label``, ``articles``, ``added`` (articles new to this
+        run), ``first_seen``, ``last_updated``, ``first_date``, ``last_date``
+        and ``merged_into``.  On a first run every story is ``new``.
+
+        Examples
+        --------
+        >>> result.changes["status"].value_counts().to_dict()
+        {'new': 6}
+        """
+        from ._follow import changes_frame
+
+        return changes_frame(self.themes, self.stories, str(self.manifest.get("created", "")))
+
+    def topics_over_time(self, nr_bins: int | None = None) -> pd.DataFrame:
+        """Stories over the articles' publication dates (BERTopic's ``topics_over_time``).
+
+        Segments whose article has no known date (``date`` column empty) are
+        left out.  ``nr_bins`` groups the dates into that many bins.
+
+        Raises
+        ------
+        InputError
+            No article of the run has a known publication date.
+
+        Examples
+        --------
+        >>> result.topics_over_time()[["Topic", "Timestamp", "Frequency"]].head(2)  # doctest: +SKIP
+        """
+        self._check_model()
+        model = self._require_model()
+        date_of = dict(zip(self.segments["segment_id"].astype(str), self.segments["date"].fillna("").astype(str)))
+        return model.topics_over_time([date_of.get(sid, "") for sid in sorted(date_of)], nr_bins=nr_bins)
+
+    # -- changing the stories -----------------------------------------------
+    def reduce(self, n_topics: int) -> Result:
+        """Merge the closest stories until ``n_topics`` remain, and bring the tables, names and digests along.
+
+        Digests are written again only for stories whose segments changed.
+
+        Examples
+        --------
+        >>> len(result.reduce(3).topics)  # doctest: +SKIP
+        3
+        """
+        self._require_model().reduce(n_topics)
+        return self.refresh()
+
+    def merge(self, topics_to_merge: Any) -> Result:
+        """Merge the given stories (``[0, 3]``, or ``[[0, 3], [1, 2]]``), and bring the tables, names and digests along."""
+        self._require_model().merge(topics_to_merge)
+        return self.refresh()
+
+    def refresh(self) -> Result:
+        """Bring the tables, names, digests and figures in line with the model after it changed; returns ``self``."""
+        from ._refresh import refresh_run
+
+        self._require_model()
+        refresh_run(self)
+        return self
+
+    def _require_model(self) -> Any:
+        if self.theme_model is None:
+            raise StageSkippedError(self._no_model_reason())
+        return self.theme_model
 
     def _no_model_reason(self) -> str:
         """Why this result has no fitted theme model, and what to do (one sentence)."""
@@ -86,6 +176,7 @@ class Result(RunData):
         """The report's matplotlib figures by name, drawn once on first access."""
         from ._report import figures_of
 
+        self._check_model()
         return figures_of(self)
 
     # -- export -----------------------------------------------------------
@@ -99,6 +190,7 @@ class Result(RunData):
         """
         from ._report import write_html
 
+        self._check_model()
         return write_html(self, Path(path), template_dir=template_dir)
 
     def to_pdf(self, path: str | os.PathLike[str], *, template_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -111,6 +203,7 @@ class Result(RunData):
         """
         from ._report import write_pdf
 
+        self._check_model()
         return write_pdf(self, Path(path), template_dir=template_dir)
 
     def to_markdown(self, path: str | os.PathLike[str]) -> Path:
@@ -123,6 +216,7 @@ class Result(RunData):
         """
         from ._report import write_markdown
 
+        self._check_model()
         return write_markdown(self, Path(path))
 
     def save(self, directory: str | os.PathLike[str], *, formats: tuple[str, ...] | None = None, overwrite: bool = False) -> Path:
@@ -135,6 +229,7 @@ class Result(RunData):
         """
         from ._store import write_outputs
 
+        self._check_model()
         return write_outputs(self, Path(directory), formats=formats, overwrite=overwrite)
 
     def transform(self, documents: Any) -> pd.DataFrame:
@@ -152,6 +247,7 @@ class Result(RunData):
         """
         from ._transform import transform_documents
 
+        self._check_model()
         return transform_documents(self, documents, no_model_reason=self._no_model_reason())
 
     # -- notebook display ---------------------------------------------------

@@ -8,8 +8,9 @@ and article its story and group.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ class FitSegments:
     published: list[str]
     row_to_fit: np.ndarray  # for every row of the segments table, its position in ``ids``
     n_unique: int  # segments that are not copies of another
+    dates: list[str] | None = None  # ISO publication day of each segment's article ("" unknown)
 
     @classmethod
     def of(
@@ -57,6 +59,17 @@ class FitSegments:
             headlines=list(headlines) if headlines is not None else [""] * n, starts=[0] * n,
             published=[""] * n, row_to_fit=np.arange(n), n_unique=n,
         )  # fmt: skip
+
+    def segment_infos(self) -> dict[str, Any]:
+        """What the summarise stage knows of each segment (:class:`~topicsum._summarise.SegmentInfo`), by id."""
+        from ._summarise import SegmentInfo
+
+        return {
+            sid: SegmentInfo(text, article, start, outlet, headline, published)
+            for sid, text, article, start, outlet, headline, published in zip(
+                self.ids, self.texts, self.article_ids, self.starts, self.outlets, self.headlines, self.published
+            )
+        }
 
     def check_length(self, n: int) -> None:
         """Raise :class:`InputError` unless these are ``n`` segments (what a model was fitted on)."""
@@ -103,6 +116,7 @@ def fit_segments(segments: pd.DataFrame) -> FitSegments:
         published=column("published"),
         row_to_fit=row_to_fit,
         n_unique=int((~dup.map(lambda v: isinstance(v, str) and bool(v))).sum()),
+        dates=column("date") if "date" in segments else None,
     )
 
 
@@ -113,12 +127,14 @@ def theme_tables(
     topics: np.ndarray,
     was_outlier: np.ndarray,
     themes: Sequence[Theme],
+    first_seen: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """segments.csv and articles.csv: every segment with its article's story, every article with its story.
 
     ``topics`` and ``was_outlier`` are the cluster stage's, aligned with
     ``units``.  Both tables gain the story's group (``group``,
-    ``group_label``; empty when the run has no groups).
+    ``group_label``; empty when the run has no groups) and its ``story_id``;
+    articles their ``first_seen`` (article id -> the run that first saw it).
     """
     segments = segments.copy()
     articles = articles.copy()
@@ -126,11 +142,13 @@ def theme_tables(
     label_of = {t.topic_id: t.label for t in themes}
     group_of = {t.topic_id: t.group for t in themes}
     group_label_of = {t.topic_id: t.group_label for t in themes}
+    story_of = {t.topic_id: t.story_id for t in themes}
     segments["topic"] = np.asarray(topics, dtype=np.int64)[pos]
     segments["topic_label"] = [label_of.get(int(t), "outliers") for t in segments["topic"]]
     segments["was_outlier"] = np.asarray(was_outlier, dtype=bool)[pos]
     segments["group"] = pd.array([group_of.get(int(t)) for t in segments["topic"]], dtype="Int64")
     segments["group_label"] = [group_label_of.get(int(t), "") for t in segments["topic"]]
+    segments["story_id"] = pd.array([story_of.get(int(t)) for t in segments["topic"]], dtype="Int64")
     majority = (
         segments.groupby("article_id", sort=False)["topic"]
         .agg(lambda s: Counter(s.tolist()).most_common(1)[0][0])
@@ -140,7 +158,9 @@ def theme_tables(
     articles["topic_label"] = [label_of.get(t, "outliers") for t in articles["topic"]]
     articles["group"] = pd.array([group_of.get(int(t)) for t in articles["topic"]], dtype="Int64")
     articles["group_label"] = [group_label_of.get(int(t), "") for t in articles["topic"]]
+    articles["story_id"] = pd.array([story_of.get(int(t)) for t in articles["topic"]], dtype="Int64")
+    articles["first_seen"] = [(first_seen or {}).get(str(a), "") for a in articles["article_id"]]
     return (
-        segments[[*SEGMENT_COLUMNS, "topic", "topic_label", "was_outlier", "group", "group_label"]],
-        articles[[*ARTICLE_COLUMNS, "topic", "topic_label", "group", "group_label"]],
+        segments[[*SEGMENT_COLUMNS, "topic", "topic_label", "was_outlier", "group", "group_label", "story_id"]],
+        articles[[*ARTICLE_COLUMNS, "topic", "topic_label", "group", "group_label", "story_id", "first_seen"]],
     )

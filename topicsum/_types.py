@@ -85,7 +85,9 @@ class Document:
 class Article:
     """One article of a document: a saved page often holds several.
 
-    ``language`` is its ISO 639-1 code ("" when unknown).  ``blocks`` are
+    ``language`` is its ISO 639-1 code ("" when unknown); ``date`` the ISO day
+    it was published ("" when that cannot be known; ``published`` keeps the
+    date as the page wrote it).  ``blocks`` are
     its body's paragraph spans (offsets into the document's text), in blocks
     that removed furniture separates: what the segment stage cuts into segments.
     """
@@ -100,6 +102,7 @@ class Article:
     end: int
     duplicate_of: str | None = None
     language: str = ""
+    date: str = ""
     blocks: tuple[tuple[tuple[int, int], ...], ...] = field(default=(), repr=False, compare=False)
 
 
@@ -124,6 +127,7 @@ class Segment:
     text: str
     duplicate_of: str | None = None
     language: str = ""
+    date: str = ""
 
 
 #: Column order of segments.csv (the clustering stage appends topic columns).
@@ -135,6 +139,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "headline",
     "outlet",
     "published",
+    "date",
     "language",
     "start",
     "end",
@@ -150,6 +155,7 @@ ARTICLE_COLUMNS: tuple[str, ...] = (
     "headline",
     "outlet",
     "published",
+    "date",
     "language",
     "start",
     "end",
@@ -171,6 +177,13 @@ TOPIC_COLUMNS: tuple[str, ...] = (
     "group",
     "group_label",
     "digest",
+    "story_id",
+    "status",
+    "first_seen",
+    "last_updated",
+    "added",
+    "first_date",
+    "last_date",
 )
 #: Columns of ``Result.groups``.
 GROUP_COLUMNS: tuple[str, ...] = ("group", "label", "size", "stories", "topics", "keywords")
@@ -181,7 +194,13 @@ class Theme:
     """A theme: a group of segments with its description.
 
     ``topic_id`` is -1 for the outlier group.  ``keywords`` are (word, weight)
-    pairs, best first.
+    pairs, best first.  ``story_id`` is the story's id in its output folder,
+    kept from run to run (``None`` for the outlier group); ``status`` is
+    ``new``, ``updated`` or ``unchanged`` against the run it continued,
+    ``first_seen`` / ``last_updated`` the times of the runs that first saw
+    and last changed it, ``added`` its articles new to this run, ``merged``
+    the ids merged into it by this run, and ``first_date`` / ``last_date``
+    the span of its articles' publication dates (ISO days; "" when unknown).
     """
 
     topic_id: int
@@ -196,6 +215,14 @@ class Theme:
     keyword_label: str = ""
     group: int | None = None
     group_label: str = ""
+    story_id: int | None = None
+    status: str = ""
+    first_seen: str = ""
+    last_updated: str = ""
+    added: int = 0
+    merged: tuple[int, ...] = ()
+    first_date: str = ""
+    last_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -309,14 +336,17 @@ class RunData:
     ----------
     segments : pandas.DataFrame
         One row per segment: provenance columns (segment_id, doc_id,
-        article_id, source, headline, outlet, published, start, end,
-        duplicate_of, text) plus ``topic``, ``topic_label`` and ``was_outlier``.
+        article_id, source, headline, outlet, published, date, language,
+        start, end, duplicate_of, text) plus ``topic``, ``topic_label``,
+        ``was_outlier`` and ``story_id``.
     articles : pandas.DataFrame
-        One row per article, with its majority ``topic`` and ``topic_label``.
+        One row per article, with its ``topic``, ``topic_label``,
+        ``story_id`` and ``first_seen`` (the run that first saw it).
     topics : pandas.DataFrame
         One row per theme (a story): topic, label, keyword_label, size, share,
         keywords, representative_segment_ids, article_ids, outlets, group,
-        group_label, digest.
+        group_label, digest, story_id, status, first_seen, last_updated,
+        added, first_date, last_date.
     themes : list of Theme
         The same themes as records.
     digests : dict of int to Digest, or None
@@ -334,6 +364,10 @@ class RunData:
     groups : pandas.DataFrame or None
         Groups of related stories (group, label, size, stories, topics,
         keywords); empty when the run holds too few stories for groups.
+    stories : dict or None
+        topics.json's ``stories``: the folder's next story id, the ids that no
+        longer stand alone (``retired``: merged or gone, with when), and the
+        run this one continued (``continued``).
     """
 
     segments: pandas.DataFrame
@@ -349,6 +383,8 @@ class RunData:
     groups: pandas.DataFrame | None = None
     _figures: dict[str, Figure] | None = field(default=None, repr=False)
     _model_problem: str | None = field(default=None, repr=False)  # why a loaded result has no model
+    _model_state: str | None = field(default=None, repr=False)  # the model's fingerprint these tables match
+    stories: dict[str, Any] | None = field(default=None, repr=False)  # topics.json's "stories": id counter, retired ids
 
     def __post_init__(self) -> None:
         if self.groups is None:

@@ -38,9 +38,12 @@ class IngestConfig:
 
     Parameters
     ----------
-    text_column, title_column, date_column, url_column, id_column : str
+    text_column, title_column, date_column, url_column, id_column, outlet_column, captured_column : str
         Column (CSV, DataFrame) or key (JSONL) names.  Only ``text_column`` is
-        required; the others are kept as metadata when present.
+        required; the others are kept as metadata when present.  The date
+        column becomes each row's publication date and the outlet column its
+        outlet; the ``captured`` column, when the rows say when they were
+        saved, resolves relative dates ("2 hours ago").
     encoding : str or None
         Force an encoding for text files; ``None`` detects it per file
         (UTF-8, UTF-8 with BOM, cp1252, Latin-1...).
@@ -65,6 +68,8 @@ class IngestConfig:
     date_column: str = "date"
     url_column: str = "url"
     id_column: str = "id"
+    outlet_column: str = "outlet"
+    captured_column: str = "captured"
     encoding: str | None = None
     extra_furniture: tuple[str, ...] = ()
     builtin_furniture: bool = True

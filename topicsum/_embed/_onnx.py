@@ -82,6 +82,8 @@ class OnnxInt8Embedder:
             raise ConfigError("max_seq_length must be at least 2 word pieces.")
         _, onnxruntime = require_onnx()
         self.model_path = model_path
+        #: The float model it was exported from: what BERTopic.load can load with sentence-transformers.
+        self.location = str(model_path)
         self.cache_dir = Path(cache_dir)
         self.max_seq_length = max_seq_length
         self.threads = threads

@@ -85,6 +85,11 @@ class PortableEmbedder:
         return self._dimension if self._dimension is not None else int(self.loaded().dimension)
 
     @property
+    def location(self) -> str | None:
+        """What sentence-transformers loads the model from on this machine (a folder or a hub name)."""
+        return getattr(self.loaded(), "location", None)
+
+    @property
     def source(self) -> str | None:
         """What the model is loaded from (a name, or a folder), as the loaded backend records it."""
         return getattr(self.loaded(), "source", None)

@@ -64,6 +64,8 @@ class SentenceTransformerEmbedder:
         local = Path(name).expanduser()
         #: What to load the model from again (a local folder or a model name).
         self.source = str(local) if local.is_dir() else name
+        #: What sentence-transformers loads it from on this machine (BERTopic.load records it).
+        self.location = self.source
         try:
             if local.is_dir():
                 self._model = SentenceTransformer(str(local))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,7 +35,12 @@ LABEL_SAMPLE = 200
 
 
 def label_stories(
-    model: ThemeModel, units: FitSegments, config: LabelConfig | None = None, context: RunContext | None = None
+    model: ThemeModel,
+    units: FitSegments,
+    config: LabelConfig | None = None,
+    context: RunContext | None = None,
+    *,
+    known: Mapping[int, str] | None = None,
 ) -> tuple[list[Theme], list[Group]]:
     """The label stage: the stories and groups of a fitted ``model``, named and described.
 
@@ -48,6 +53,9 @@ def label_stories(
     config : LabelConfig, optional
     context : RunContext, optional
         Unused by this stage today (it is quick and runs here); taken like every stage's.
+    known : mapping of int to str, optional
+        Names kept from an earlier run (story number -> name): those stories
+        are not named again.
 
     Returns
     -------
@@ -58,7 +66,7 @@ def label_stories(
     """
     config = config or LabelConfig()
     topics = np.asarray(model.topics_)
-    labels = _story_labels(model, topics, units)
+    labels = _story_labels(model, topics, units, known or {})
     group_labels, group_keywords = _group_descriptions(model, units)
     themes = describe_themes(model, units, labels, group_labels, config)
     groups = describe_groups(model, themes, group_labels, group_keywords)
@@ -70,11 +78,14 @@ def label_stories(
     return themes, groups
 
 
-def _story_labels(model: ThemeModel, topics: np.ndarray, units: FitSegments) -> dict[int, str]:
+def _story_labels(model: ThemeModel, topics: np.ndarray, units: FitSegments, known: Mapping[int, str]) -> dict[int, str]:
     labels: dict[int, str] = {}
     for t in sorted(set(topics.tolist())):
         if t == -1:
             labels[t] = "Outliers"
+            continue
+        if t in known:
+            labels[t] = known[t]
             continue
         members = np.flatnonzero(topics == t)
         keywords = model.keywords_.get(t, [])
@@ -124,6 +135,7 @@ def describe_themes(
         order = members[np.lexsort((members, -sims))]  # most central first; ties by position
         kws = tuple((w, round(float(s), 4)) for w, s in model.keywords_.get(t, []))
         group = model.groups_.get(int(t))
+        dates = sorted({units.dates[i] for i in members if units.dates[i]}) if units.dates else []
         themes.append(
             Theme(
                 topic_id=int(t),
@@ -138,6 +150,8 @@ def describe_themes(
                 keyword_label=keyword_label(kws),
                 group=group,
                 group_label=group_labels.get(group, "") if group is not None else "",
+                first_date=dates[0] if dates else "",
+                last_date=dates[-1] if dates else "",
             )
         )
     return themes

@@ -30,6 +30,7 @@ from ._figures import (
     plot_keywords,
     plot_over_time,
     plot_similarity,
+    plot_timeline,
     plot_topic_map,
     plot_topic_sizes,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "plot_keywords",
     "plot_over_time",
     "plot_similarity",
+    "plot_timeline",
     "plot_topic_map",
     "plot_topic_sizes",
     "render_html",

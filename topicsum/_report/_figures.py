@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .._errors import StageSkippedError
 from ._canvas import (
@@ -31,7 +30,6 @@ from ._canvas import (
 )
 from ._common import (
     OUTLIER_COLOUR,
-    parse_dates,
     short_label,
     theme_centroids,
     theme_ids,
@@ -39,6 +37,7 @@ from ._common import (
     topic_colours,
     unique_mask,
 )
+from ._timeline import plot_over_time, plot_timeline
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -56,6 +55,7 @@ __all__ = [
     "plot_over_time",
     "plot_similarity",
     "plot_topic_map",
+    "plot_timeline",
     "plot_topic_sizes",
 ]
 
@@ -374,78 +374,6 @@ def plot_hierarchy(result: RunData) -> Figure:
         return fig
 
 
-# -- over time --------------------------------------------------------------------
-def _dated_articles(result: RunData) -> pd.DataFrame:
-    """One row per non-duplicate article with an absolute date: topic, date."""
-    frame = result.articles
-    if frame is None or len(frame) == 0 or "published" not in frame:
-        frame = result.segments.drop_duplicates("article_id") if "article_id" in result.segments else None
-    if frame is None or len(frame) == 0 or "published" not in frame:
-        return pd.DataFrame(columns=["topic", "date"])
-    keep = unique_mask(frame)
-    frame = frame[keep]
-    dates = parse_dates(frame["published"].tolist())
-    out = pd.DataFrame({"topic": frame["topic"].to_numpy(dtype=np.int64), "date": dates.to_numpy()})
-    return out.dropna(subset=["date"])
-
-
-def plot_over_time(result: RunData) -> Figure | None:
-    """Stacked bars of articles per theme per day, week or month; ``None`` without absolute dates.
-
-    Relative times such as "2 hours ago" are not dates and are left out.
-
-    Examples
-    --------
-    >>> plot_over_time(result) is None  # the seeds give relative times ("2 hours ago"), not dates
-    True
-    """
-    dated = _dated_articles(result)
-    if dated.empty:
-        return None
-    with style():
-        import matplotlib.dates as mdates
-        from matplotlib.ticker import MaxNLocator
-
-        colours = topic_colours(result)
-        dates = pd.DatetimeIndex(dated["date"]).tz_convert(None)
-        span = (dates.max() - dates.min()).days
-        if span <= 62:
-            unit, periods, freq = "day", dates.floor("D"), "D"
-        elif span <= 500:
-            unit, periods, freq = "week", dates.to_period("W-SUN").start_time, "W-MON"
-        else:
-            unit, periods, freq = "month", dates.to_period("M").start_time, "MS"
-        dated = dated.assign(period=np.asarray(periods))
-        top = theme_ids(result)[:10]
-        dated["group"] = [t if t in top else (-1 if t < 0 else -2) for t in dated["topic"]]
-        table = dated.groupby(["period", "group"]).size().unstack(fill_value=0).sort_index()
-        full = pd.date_range(table.index.min(), table.index.max(), freq=freq)
-        if 0 < len(full) <= 2000:
-            table = table.reindex(table.index.union(full), fill_value=0)
-        fig = new_figure(7.0, 3.4)
-        ax = fig.add_subplot()
-        width = {"day": 0.8, "week": 5.5, "month": 24}[unit]
-        bottom = np.zeros(len(table))
-        groups = [g for g in [*top, -2, -1] if g in table.columns]
-        for g in groups:
-            values = table[g].to_numpy(dtype=float)
-            if g == -2:
-                colour, name = "#cfcfcf", "other themes"
-            else:
-                colour, name = colours.get(g, OUTLIER_COLOUR), short_label(theme_label(result, g), 28)
-            ax.bar(table.index, values, bottom=bottom, width=width, color=colour, label=name, align="edge")
-            bottom += values
-        ax.set_ylabel(f"articles per {unit}")
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
-        ax.set_axisbelow(True)
-        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        return fig
-
-
 # -- all figures ----------------------------------------------------------------
 #: Every figure by name, in report order: the function that draws it and its one-line caption.
 FIGURES: dict[str, tuple[Callable[[RunData], Figure | None], str]] = {
@@ -454,7 +382,8 @@ FIGURES: dict[str, tuple[Callable[[RunData], Figure | None], str]] = {
     "keywords": (plot_keywords, "The words that set each theme apart, by weight (at most the 12 largest themes)."),
     "similarity": (plot_similarity, "How alike the largest stories are: cosine similarity of their mean embeddings."),
     "hierarchy": (plot_hierarchy, "Which of the largest stories are closest: average-linkage clustering of their mean embeddings."),
-    "over_time": (plot_over_time, "Articles per theme over time (articles with an absolute publication date)."),
+    "over_time": (plot_over_time, "Articles per story and day (or week, or month), by publication date."),
+    "timeline": (plot_timeline, "Articles per day (or week, or month) by outlet, by publication date."),
 }  # fmt: skip
 #: Figure names with their captions.
 FIGURE_CAPTIONS: dict[str, str] = {name: caption for name, (_, caption) in FIGURES.items()}
@@ -467,8 +396,9 @@ def make_figures(result: RunData) -> dict[str, Figure]:
 
     Names, in report order: ``"sizes"``, ``"map"`` (needs 2-D coordinates or
     embeddings), ``"keywords"``, ``"similarity"`` and ``"hierarchy"`` (need
-    embeddings), ``"over_time"`` (needs absolute publication dates).  A figure
-    the result cannot support is left out, with the reason logged.
+    embeddings), ``"over_time"`` and ``"timeline"`` (need publication dates on
+    more than one day).  A figure the result cannot support is left out,
+    with the reason logged.
 
     Examples
     --------
@@ -483,7 +413,7 @@ def make_figures(result: RunData) -> dict[str, Figure]:
             logger.info("figure %s left out: %s", name, exc)
             continue
         if fig is None:
-            logger.info("figure %s left out: no absolute publication dates", name)
+            logger.info("figure %s left out: no publication dates on more than one day", name)
             continue
         out[name] = fig
     return out

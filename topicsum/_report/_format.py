@@ -63,15 +63,15 @@ def num(value: Any) -> str:
         return str(value)
 
 
-def count(n: int, noun: str) -> str:
-    """``3 segments``, ``1 segment``.
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``3 segments``, ``1 segment`` (``plural`` where adding "s" is wrong).
 
     Examples
     --------
-    >>> count(1, "theme"), count(2500, "segment")
-    ('1 theme', '2,500 segments')
+    >>> count(1, "theme"), count(2500, "segment"), count(2, "story", "stories")
+    ('1 theme', '2,500 segments', '2 stories')
     """
-    return f"{num(n)} {noun}{'' if n == 1 else 's'}"
+    return f"{num(n)} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def text(value: Any) -> str:

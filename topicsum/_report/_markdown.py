@@ -62,7 +62,7 @@ def render_markdown(result: RunData) -> str:
     True
     """
     view = report_view(result, figures=False)  # wikis strip data: images; HTML and PDF carry the figures
-    lines = _header(view) + _overview(view)
+    lines = _header(view) + _whats_new(view) + _overview(view)
     for k, t in enumerate(view["themes"], 1):
         lines += _theme(k, t)
     lines += _method(view) + _appendix(view)
@@ -90,6 +90,55 @@ def _header(view: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _whats_new(view: dict[str, Any]) -> list[str]:
+    """"What's new since <previous run>": new, updated (with their new articles), unchanged, retired ids."""
+    c = view["changes"]
+    if not c:
+        return []
+    lines = [f"## What's new since {md_escape(c['since'])}", ""]
+    summary = (
+        f"{count(len(c['new']), 'new story', 'new stories')}, {num(len(c['updated']))} updated, "
+        f"{num(len(c['unchanged']))} unchanged"
+        + (f", {num(len(c['retired']))} no longer standing alone" if c["retired"] else "")
+        + f"; {count(c['articles_added'], 'article')} added"
+        + (f", {num(c['articles_removed'])} removed" if c["articles_removed"] else "")
+    )
+    lines += [f"*{summary}.*", ""]
+    if c["new"]:
+        lines += ["**New stories**", ""]
+        for r in c["new"]:
+            span = f" · {md_escape(r['span'])}" if r["span"] else ""
+            lines.append(f"- [{md_escape(r['short'])}](#{r['anchor']}) · {count(r['articles'], 'article')}{span}")
+        lines.append("")
+    if c["updated"]:
+        lines += ["**Updated stories**", ""]
+        for r in c["updated"]:
+            added = f"+{count(r['added'], 'new article')}, " if r["added"] else ""
+            span = f" · {md_escape(r['span'])}" if r["span"] else ""
+            lines.append(f"- [{md_escape(r['short'])}](#{r['anchor']}) · {added}{num(r['articles'])} in all{span}")
+            for a in r["new_articles"]:
+                head = md_escape(short_label(a["headline"], 140))
+                item = f"[{head}](#{a['anchor']})" if a["anchor"] else head
+                lines.append(f"  - new: {item}" + (f" · {md_escape(a['outlet'])}" if a["outlet"] else ""))
+            if r["more_new"]:
+                lines.append(f"  - and {num(r['more_new'])} more")
+        lines.append("")
+    if c["unchanged"]:
+        links = " · ".join(f"[{md_escape(short_label(r['short'], 60))}](#{r['anchor']})" for r in c["unchanged"])
+        lines += ["**Unchanged:** " + links, ""]
+    if c["retired"]:
+        lines += ["**No longer standing alone**", ""]
+        for r in c["retired"]:
+            if r["status"] == "merged":
+                into = f"story {r['merged_into']}"
+                into = f"[{into}](#{r['into_anchor']})" if r["into_anchor"] else into
+                lines.append(f"- Story {r['story_id']}, “{md_escape(r['short'])}”: merged into {into}")
+            else:
+                lines.append(f"- Story {r['story_id']}, “{md_escape(r['short'])}”: gone (its articles are no longer in the pile)")
+        lines.append("")
+    return lines
+
+
 def _overview(view: dict[str, Any]) -> list[str]:
     themes = view["themes"]
     lines = ["## Overview", ""]
@@ -113,6 +162,10 @@ def _theme(k: int, t: dict[str, Any]) -> list[str]:
     meta = f"{count(t['size'], 'segment')} · {pct(t['share'], 1)} of the corpus · {count(t['n_articles'], 'article')}"
     if t["outlets"]:  # as in the HTML report: no "0 outlets" for plain-text inputs
         meta += f" · {count(len(t['outlets']), 'outlet')}"
+    if t["span"]:
+        meta += f" · {md_escape(t['span'])}"
+    if t["badge"]:
+        meta = f"**{md_escape(t['badge'])}** · {meta}"
     lines += [meta, ""]
     if t["keywords"]:
         lines += ["**Keywords:** " + md_escape(", ".join(kw["word"] for kw in t["keywords"])), ""]
@@ -124,7 +177,7 @@ def _theme(k: int, t: dict[str, Any]) -> list[str]:
             head = md_escape(a["headline"])
             item = f"[{head}](#{a['anchor']})" if a["anchor"] else head
             meta = " · ".join(md_escape(x) for x in (a["outlet"], a["published"]) if x)
-            lines.append(f"- {item}" + (f" · {meta}" if meta else ""))
+            lines.append(f"- {'**new** ' if a['new'] else ''}{item}" + (f" · {meta}" if meta else ""))
         if t["more_articles"]:
             lines.append(f"- and {num(t['more_articles'])} more (see the appendix)")
         lines.append("")

@@ -5,7 +5,8 @@ lists of plain values; the HTML/PDF templates and the Markdown renderer only
 render it.  Untrusted text (article text, headlines, labels, digests,
 sources) is left as is here and escaped by whoever renders it.  The only
 links it builds are ``#seg-<id>`` / ``#theme-<id>`` fragments with ids
-reduced to ``[A-Za-z0-9_-]``.
+reduced to ``[A-Za-z0-9_-]`` (a story's is ``#story-<story id>``, the id
+it keeps from run to run).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._changes import changes_view, day_span
 from ._common import OUTLIER_COLOUR, anchor_map, safe_id, short_label, theme_ids, topic_colours, unique_mask
 from ._format import int_or_none, text
 
@@ -55,6 +57,7 @@ class _Tables:
     unique: np.ndarray
     seg_topics: np.ndarray
     by_topic: dict[int, np.ndarray]  # each theme's row positions, ascending
+    new_articles: frozenset[str] = frozenset()  # articles first seen by this run, when it continued another
 
     @classmethod
     def of(cls, result: RunData) -> _Tables:
@@ -67,6 +70,10 @@ class _Tables:
         order = np.argsort(seg_topics, kind="stable")
         ids, starts = np.unique(seg_topics[order], return_index=True)
         by_topic = {int(t): order[a:b] for t, a, b in zip(ids, starts, [*starts[1:], n])}
+        new_articles: frozenset[str] = frozenset()
+        if (result.stories or {}).get("continued") and "first_seen" in articles:
+            now = str((result.manifest or {}).get("created", ""))
+            new_articles = frozenset(articles.loc[articles["first_seen"].astype(str) == now, "article_id"].astype(str))
         return cls(
             segs=segs,
             records=records,
@@ -77,6 +84,7 @@ class _Tables:
             unique=unique_mask(segs) if n else np.ones(0, dtype=bool),
             seg_topics=seg_topics,
             by_topic=by_topic,
+            new_articles=new_articles,
         )
 
     def theme_rows(self, tid: int, *, unique_only: bool = False) -> list[dict[str, Any]]:
@@ -153,7 +161,8 @@ def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list
     for r in theme_segs:
         first_seg.setdefault(str(r["article_id"]), str(r["segment_id"]))
     art_ids = [str(a) for a in (row.get("article_ids") or [])] or list(per_article)
-    art_ids = sorted(dict.fromkeys(art_ids), key=lambda a: (-per_article.get(a, 0), a))
+    # new articles first (an updated story shows what joined it), then by how much of the story each holds
+    art_ids = sorted(dict.fromkeys(art_ids), key=lambda a: (a not in tables.new_articles, -per_article.get(a, 0), a))
     items = []
     for aid in art_ids[:MAX_ARTICLES]:
         a = tables.art_rows.get(aid, {})
@@ -168,6 +177,7 @@ def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list
                 "duplicate": bool(text(a.get("duplicate_of"))),
                 "anchor": tables.anchors.get(first) if first else None,
                 "segment_id": first,
+                "new": aid in tables.new_articles,
             }
         )
     outlets = Counter(text(r.get("outlet")) for r in theme_segs if text(r.get("outlet")))
@@ -190,9 +200,14 @@ def _theme_view(result: RunData, tid: int, tables: _Tables, colours: dict[int, s
         body = text(tables.seg_rows.get(sid, {}).get("text"))
         reps.append({**tables.seg_ref(sid), "text": short_label(body, QUOTE_CHARS), "cut": len(body) > QUOTE_CHARS})
     size = int_or_none(row.get("size"))
+    story_id = int_or_none(row.get("story_id"))
     return {
         "id": tid,
-        "anchor": f"theme-{safe_id(tid)}",
+        "anchor": f"story-{story_id}" if story_id is not None else f"theme-{safe_id(tid)}",
+        "story_id": story_id,
+        "status": text(row.get("status")),
+        "added": int_or_none(row.get("added")) or 0,
+        "span": day_span(text(row.get("first_date")), text(row.get("last_date"))),
         "label": label,
         "toc_label": short_label(label, TOC_CHARS),
         "heading": short_label(label, HEADING_CHARS),
@@ -415,7 +430,13 @@ def report_view(
     if outliers is not None:
         outliers["anchor"] = "appendix-outliers" if any(g["id"] == -1 for g in appendix) else None
     manifest = result.manifest or {}
+    changes = changes_view(result, themes)
+    for t in themes:  # what changed, on the story itself, when this run continued another
+        t["badge"] = "" if not changes or t["status"] not in ("new", "updated") else t["status"]
+        if t["badge"] == "updated" and t["added"]:
+            t["badge"] += f": +{t['added']:,} article{'' if t['added'] == 1 else 's'}"
     return {
+        "changes": changes,
         "title": result.config.report.title,
         "created": text(manifest.get("created")),
         "tool_version": text(manifest.get("version")),

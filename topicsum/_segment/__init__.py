@@ -60,6 +60,7 @@ def _article_segments(text: str, article: Article, config: SegmentConfig) -> lis
                 "headline": article.headline,
                 "outlet": article.outlet,
                 "published": article.published,
+                "date": article.date,
                 "language": article.language,
                 "start": s,
                 "end": e,

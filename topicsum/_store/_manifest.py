@@ -87,8 +87,14 @@ def run_manifest(
     groups: Sequence[Group],
     grain: Mapping[str, Any],
     summariser: Mapping[str, Any] | None,
+    changes: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The content of run.json for a finished run (``outputs`` is added when the folder is written)."""
+    """The content of run.json for a finished run (``outputs`` is added when the folder is written).
+
+    ``changes`` (the follow stage's summary) gives ``continued`` (the run this
+    one continued: its time and folder, or ``None``) and ``changes`` (stories
+    per status, articles added and removed).
+    """
     import dataclasses
 
     from .._parallel import SerialExecutor
@@ -124,7 +130,10 @@ def run_manifest(
         "grain": dict(grain),
         "timings": {},
     }
-    dates = date_range(corpus.documents)
+    if changes is not None:
+        manifest["continued"] = changes.get("continued")
+        manifest["changes"] = {k: v for k, v in changes.items() if k != "continued"}
+    dates = date_range([{"date": a.date} for a in corpus.articles])
     if dates:
         manifest["date_range"] = dates
     if not isinstance(context.executor, SerialExecutor):

@@ -51,11 +51,23 @@ def topics_frame(themes: Sequence[Theme], digests: Mapping[int, Digest] | None) 
                 "group": t.group,
                 "group_label": t.group_label,
                 "digest": None if digest is None else digest.text,
+                **_story_fields(t),
             }
         )
     frame = pd.DataFrame(rows, columns=list(TOPIC_COLUMNS))
     frame["group"] = frame["group"].astype("Int64")  # <NA>: no groups on a small corpus
+    frame["story_id"] = frame["story_id"].astype("Int64")  # <NA>: the outlier group
+    frame["added"] = frame["added"].astype("int64")
     return frame
+
+
+def _story_fields(theme: Theme) -> dict[str, Any]:
+    """A theme's story record (id, status, times, span), as ``Result.topics`` and topics.json hold it."""
+    return {
+        "story_id": theme.story_id, "status": theme.status, "first_seen": theme.first_seen,
+        "last_updated": theme.last_updated, "added": theme.added, "first_date": theme.first_date,
+        "last_date": theme.last_date,
+    }  # fmt: skip
 
 
 def groups_frame(groups: Sequence[Group]) -> pd.DataFrame:
@@ -117,9 +129,12 @@ def digest_from_json(topic_id: int, item: Mapping[str, Any]) -> Digest | None:
 
 
 def topics_json(
-    themes: Sequence[Theme], digests: Mapping[int, Digest] | None, groups: Sequence[Group] = ()
+    themes: Sequence[Theme],
+    digests: Mapping[int, Digest] | None,
+    groups: Sequence[Group] = (),
+    stories: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The content of topics.json.
+    """The content of topics.json (``stories``: the id counter and retired ids, :class:`~topicsum._types.RunData`).
 
     Examples
     --------
@@ -142,6 +157,8 @@ def topics_json(
             "group": t.group,
             "group_label": t.group_label,
             "segment_ids": list(t.segment_ids),
+            **_story_fields(t),
+            "merged": list(t.merged),
         }
         digest = digests.get(t.topic_id) if digests else None
         if digest is not None:
@@ -160,6 +177,7 @@ def topics_json(
             }
             for g in groups
         ],
+        "stories": dict(stories) if stories is not None else {"next_id": 1, "retired": [], "continued": None},
     }
 
 
@@ -181,6 +199,14 @@ def themes_from_json(data: Mapping[str, Any]) -> list[tuple[Theme, Digest | None
             keyword_label=item.get("keyword_label", item["label"]),
             group=item.get("group"),
             group_label=item.get("group_label", ""),
+            story_id=None if item.get("story_id") is None else int(item["story_id"]),
+            status=str(item.get("status", "")),
+            first_seen=str(item.get("first_seen", "")),
+            last_updated=str(item.get("last_updated", "")),
+            added=int(item.get("added", 0)),
+            merged=tuple(int(i) for i in item.get("merged", ())),
+            first_date=str(item.get("first_date", "")),
+            last_date=str(item.get("last_date", "")),
         )
         out.append((theme, digest_from_json(tid, item)))
     return out

@@ -169,7 +169,7 @@ def _write_files(
         _write_csv(result.segments, folder / "segments.csv")
         _write_csv(result.articles, folder / "articles.csv")
         atomic_write_json(
-            folder / "topics.json", topics_json(result.themes, result.digests, groups_from_frame(result.groups))
+            folder / "topics.json", topics_json(result.themes, result.digests, groups_from_frame(result.groups), result.stories)
         )
         written = ["segments.csv", "articles.csv", "topics.json"]
         if result.theme_model is not None:

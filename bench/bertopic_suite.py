@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bertopic", required=True, help="a BERTopic checkout (work tree or bare git folder)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "bertopic_suite.json"))
     parser.add_argument("--per-section", type=int, default=60)
+    parser.add_argument("--origins", default="fresh,cached,loaded", help="comma-separated: fresh, cached, loaded")
     args = parser.parse_args(argv)
     if not DATA.is_file():
         print(f"bertopic_suite: skipped, {DATA} not found")
@@ -187,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = origins(sample, WORK / "runs")
     results: dict[str, Any] = {"bertopic": bertopic.__version__, "articles": len(sample)}
     section_of_title = dict(zip(sample["title"], sample["label"]))
+    wanted = [o.strip() for o in args.origins.split(",") if o.strip()]
     for origin, result in runs.items():
+        if origin not in wanted:
+            continue
         headline = dict(zip(result.segments["segment_id"], result.segments["headline"]))
         ids = sorted(result.segments["segment_id"])  # the model's own order (canonical: by segment id)
         sections = [str(section_of_title.get(headline[sid], "unknown")) for sid in ids]

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
-    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction, stream, first_run
 
 Each benchmark is its own script (readable, runnable alone) that writes a JSON
 file beside this one; this script runs them one after the other (never side by
@@ -36,6 +36,8 @@ BENCHES = {
     ),
     "dask": ("dask_scaling.py", "dask_scaling.json", [], ["--quick"]),
     "extraction": ("extraction.py", "extraction.json", [], ["--limit", "100"]),
+    "stream": ("stream.py", "stream.json", [], ["--only", "mn200", "--arrivals", "3"]),
+    "first_run": ("first_run.py", "first_run.json", [], []),
 }
 
 
@@ -124,7 +126,8 @@ def summary_table(results: dict[str, object]) -> str:
         lines.append(f"| {row['figure']} | {row['value']} | {row.get('target', '')} |")
     rows = (
         _embed_rows(results.get("embed")) + _stories_rows(results.get("stories")) + _dask_rows(results.get("dask"))
-        + _extraction_rows(results.get("extraction"))
+        + _extraction_rows(results.get("extraction")) + _stream_rows(results.get("stream"))
+        + _first_run_rows(results.get("first_run"))
     )  # fmt: skip
     for row in rows:
         lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
@@ -214,6 +217,37 @@ def _extraction_rows(data: object) -> list[tuple[str, object, str]]:
          f"{ref['precision']} / {ref['recall']} / {ref['accuracy']}", ""),
         ("pages without an article and not listed in skipped", len(ts["pages_without_article_not_in_skipped"]), "0"),
     ]  # fmt: skip
+
+
+def _stream_rows(data: object) -> list[tuple[str, object, str]]:
+    """Following stories as a pile grows (bench/stream.py)."""
+    rows: list[tuple[str, object, str]] = []
+    for name, title in (("mn200", "Multi-News 200"), ("bbc", "BBC News")):
+        s = _get(data, name)
+        if not isinstance(s, dict):
+            continue
+        rows.append((f"{title} in {s['arrivals']} arrivals: most ids changed between runs; in stories that gained nothing",
+                     f"{s['max_changed_share']:.2%}; {s['changed_in_story_without_new_file']}", "<= 1%; 0"))  # fmt: skip
+        rows.append((f"{title}: largest NMI gap to a fresh run; last NMI continued / fresh",
+                     f"{s['max_nmi_gap']}; {s['final_nmi']} / {s['final_nmi_fresh']}",
+                     "<= 0.01" + ("; >= 0.94" if name == "mn200" else "")))  # fmt: skip
+        rows.append((f"{title}: grown stories not new/updated; share of new stories the gold had not seen",
+                     f"{s['grown_but_unchanged']}; {s.get('new_precision')}", "0; >= 0.90"))  # fmt: skip
+    cost = _get(data, "cost")
+    if isinstance(cost, dict):
+        rows.append((f"update of {cost['pile']} BBC articles by {cost['added']}: time / fresh run (empty cache)",
+                     f"{cost['update_share']:.1%} ({cost['update_seconds']} s / {cost['fresh_seconds']} s)", "<= 20%"))  # fmt: skip
+        rows.append(("unchanged stories whose digest is byte-identical",
+                     f"{cost['unchanged_digests_identical']} of {cost['unchanged_stories']}", "all"))  # fmt: skip
+    return rows
+
+
+def _first_run_rows(data: object) -> list[tuple[str, object, str]]:
+    """The seeds' first run after `make install` against the second (bench/first_run.py)."""
+    if not isinstance(data, dict) or "first" not in data:
+        return []
+    return [("seeds: first run after install / second run / first on a cold numba cache",
+             f"{data['first']} s / {data['second']} s / {data['cold']} s", "first within 5 s of second")]
 
 
 def _digest_table(data: object) -> list[str]:

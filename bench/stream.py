@@ -120,11 +120,13 @@ def stream(name: str, texts: list[str], gold: list[str], n_arrivals: int, seed: 
         }  # fmt: skip
         step["nmi_gap"] = round(step["nmi_fresh"] - step["nmi"], 4)
         if new_precision and k > 1:
-            files_of: dict[int, list[str]] = {}
-            for f, s in now.items():
-                files_of.setdefault(s, []).append(f)
+            # a story's gold: the majority over its segments' files (a story can be no file's majority)
+            seg = result.segments[result.segments["story_id"].notna()]
+            gold_votes: dict[int, Counter] = {}
+            for src, sid in zip(seg["source"], seg["story_id"].astype(int)):
+                gold_votes.setdefault(sid, Counter())[gold_of[Path(str(src)).name]] += 1
             new_ids = [s for s, st in status.items() if st == "new"]
-            unseen = [s for s in new_ids if Counter(gold_of[f] for f in files_of[s]).most_common(1)[0][0] not in seen_gold]
+            unseen = [s for s in new_ids if min(gold_votes[s].items(), key=lambda kv: (-kv[1], kv[0]))[0] not in seen_gold]
             step["new_stories"] = len(new_ids)
             step["new_precision"] = round(len(unseen) / len(new_ids), 4) if new_ids else None
         seen_gold |= set(present.values())

@@ -14,6 +14,7 @@ import concurrent.futures
 import filecmp
 import os
 import signal
+import shutil
 import subprocess
 import sys
 import time
@@ -235,3 +236,23 @@ def test_without_dask_the_error_names_the_extra(monkeypatch):
 def test_run_rejects_what_is_not_a_client(seeds_dir):
     with pytest.raises(topicsum.ConfigError, match="dask.distributed.Client"):
         topicsum.run(seeds_dir, client="tcp://127.0.0.1:8786", **OPTIONS)
+
+
+def test_continuing_a_run_on_dask_gives_the_serial_story_ids_and_statuses(client, tmp_path):
+    """Following stories works the same with --dask: two arrivals, serial and on the cluster."""
+    fixtures = Path(__file__).parent / "fixtures" / "stream"
+    outcome = {}
+    for mode in ("serial", "dask"):
+        pile, out = tmp_path / mode / "pile", tmp_path / mode / "out"
+        pile.mkdir(parents=True)
+        options = {**OPTIONS, "cache_dir": str(tmp_path / mode / "cache"), **({"client": client} if mode == "dask" else {})}
+        for day in ("day1.jsonl", "day2.jsonl"):
+            shutil.copy(fixtures / day, pile)
+            result = topicsum.run(pile, out=out, **options)
+        outcome[mode] = (
+            sorted(zip(result.articles["headline"], result.articles["story_id"].astype(int))),
+            sorted(zip(result.changes["story_id"], result.changes["status"])),
+            {t.story_id: result.digests[t.topic_id].text for t in result.themes},
+        )
+    assert outcome["dask"] == outcome["serial"]
+    assert {s for _, s in outcome["serial"][1]} == {"new", "updated", "unchanged"}

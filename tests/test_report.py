@@ -433,3 +433,13 @@ def test_reports_import_no_heavy_packages_and_leave_no_pyplot_state():
         env={**os.environ, "PYTHONPATH": root},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_an_article_without_a_headline_is_shown_by_its_first_words():
+    from topicsum._report._view import _opening
+
+    assert _opening("Members of Occupy Philadelphia remain on site at City Hall into the evening of Nov. 28.") == (
+        "“Members of Occupy Philadelphia remain on site at City Hall into the…”"
+    )
+    assert _opening("Short text.") == "“Short text.”"
+    assert _opening("") == _opening(None) == "(no headline)"

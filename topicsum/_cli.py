@@ -176,12 +176,14 @@ def _run(args: argparse.Namespace) -> int:
         if continued:
             changes = result.manifest.get("changes") or {}
             shown = ", ".join(f"{changes[s]} {s}" for s in ("new", "updated", "unchanged", "merged", "gone") if changes.get(s))
+            added = int(changes.get("articles_added", 0))
             print(f"  since the run of {continued['created']}: {shown or 'no stories'}; "
-                  f"{changes.get('articles_added', 0)} articles added")  # fmt: skip
+                  f"{added} article{'' if added == 1 else 's'} added")  # fmt: skip
         for _, row in result.topics.iterrows():
             if row["topic"] >= 0:
                 status = f" {row['status']}" if continued else ""
-                print(f"  [story {row['story_id']}{status}] {row['label']} ({len(row['article_ids'])} articles)")
+                n = len(row["article_ids"])
+                print(f"  [story {row['story_id']}{status}] {row['label']} ({n} article{'' if n == 1 else 's'})")
     return 0
 
 

@@ -153,6 +153,14 @@ def _digest_view(digest: Digest | None, tables: _Tables) -> tuple[list[dict[str,
     return sentences, [{"n": n, **tables.seg_ref(sid)} for sid, n in numbers.items()]
 
 
+def _opening(body: Any, words: int = 12) -> str:
+    """An article without a headline is shown by its first words, in quotes: "“Members of Occupy ...…”"."""
+    found = text(body).split()
+    if not found:
+        return "(no headline)"
+    return "“" + " ".join(found[:words]) + ("…" if len(found) > words else "") + "”"
+
+
 def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
     """The articles a theme draws on (by how many of its segments each holds), their count, and its outlets."""
     theme_segs = tables.theme_rows(tid, unique_only=True)
@@ -169,7 +177,7 @@ def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list
         first = first_seg.get(aid)
         items.append(
             {
-                "headline": text(a.get("headline")) or "(no headline)",
+                "headline": text(a.get("headline")) or _opening(tables.seg_rows.get(first, {}).get("text") if first else None),
                 "outlet": text(a.get("outlet")),
                 "source": text(a.get("source")),
                 "published": text(a.get("published")),

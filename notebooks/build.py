@@ -60,7 +60,7 @@ QUICKSTART = [
         'result.segments.loc[result.segments["segment_id"].isin(cited), ["segment_id", "outlet", "headline", "text"]]'
     ),
     new_markdown_cell("The figures are plain matplotlib figures, the same ones the report embeds."),
-    new_code_cell('result.figures["map"]'),
+    new_code_cell('result.figures["outlets"]  # a pile of a few stories: who covered which (larger piles get a map)'),
     new_code_cell('result.figures["sizes"]'),
     new_markdown_cell("Write the reports and the output folder (the same files as `topicsum run --out`)."),
     new_code_cell(

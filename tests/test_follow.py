@@ -222,6 +222,14 @@ def test_whats_new_and_the_timeline_render_in_the_browser(arrivals, driver):
 
 
 @pytest.mark.slow
+def test_each_story_says_who_published_it_and_when(arrivals):
+    """Issue 22: the outlets by name with their number of articles, and the publication span."""
+    md = (arrivals["out"] / "report.md").read_text(encoding="utf-8")
+    html = (arrivals["out"] / "report.html").read_text(encoding="utf-8")
+    assert "AP, BBC, Reuters · 13–14 August 2025" in md  # the Lampedusa shipwreck: one article each
+    assert '<span class="who">AP, BBC, Reuters</span> · 13–14 August 2025' in html
+
+
 def test_whats_new_opens_the_pdf_and_the_markdown(arrivals):
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian poppler-utils) is not installed; run make system-deps")

@@ -44,6 +44,7 @@ EXPECTED_ALL = [
     "load_corpus",
     "plot_hierarchy",
     "plot_keywords",
+    "plot_outlets",
     "plot_over_time",
     "plot_similarity",
     "plot_timeline",

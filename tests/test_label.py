@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from topicsum._cluster import ThemeModel
+from topicsum._context import RunContext
 from topicsum._label import keyword_label, label_stories, readable_label
+from topicsum._label._titles import MAX_TITLE_WORDS, condense_title, strip_outlet
+from topicsum._summarise._digest import insertions
 from topicsum._tables import FitSegments
 
 
@@ -18,7 +21,7 @@ def seeds_themes(seed_corpus, embedder):
     heads = [s.headline for s in segs]
     model = ThemeModel().fit(texts, X, groups=arts, embedder=embedder)
     units = FitSegments.of([s.segment_id for s in segs], texts, arts, [s.outlet for s in segs], heads)
-    themes, _ = label_stories(model, units)
+    themes, _ = label_stories(model, units, context=RunContext(embedder=embedder))
     return segs, themes
 
 
@@ -44,7 +47,7 @@ def test_theme_contents(seeds_themes) -> None:
         assert set(theme.outlets) <= {by_id[s].outlet for s in theme.segment_ids}
         assert theme.keywords and all(isinstance(w, str) and isinstance(v, float) for w, v in theme.keywords)
         assert theme.label and theme.keyword_label
-        assert 1 <= len(theme.label.split()) <= 8
+        assert 1 <= len(theme.label.split()) <= MAX_TITLE_WORDS
     korea = [t for t in themes if "Korea" in t.label]
     assert korea and len(korea[0].article_ids) == 2
 
@@ -93,3 +96,49 @@ def test_headline_quote_and_completion() -> None:
     label = readable_label([("bodies russian", 0.6), ("soldiers documented", 0.4)], ["Bodies of Russian soldiers."],
                            headlines=["Ukraine received 20 bodies of Russian soldiers"])  # fmt: skip
     assert label.startswith("Bodies of Russian soldiers")
+
+
+#: The key facts of each seed story, as a reader would check a name: every group of one fact must appear.
+SEED_FACTS = {
+    "North Korean workers in Russia": [("north korea",), ("russia",), ("work", "slave", "labour", "lives")],
+    "the exchange of soldiers' bodies": [("bodies", "dead soldiers", "corpses"), ("soldiers", "russian", "ukraine")],
+    "Russia restricts WhatsApp and Telegram": [("whatsapp",), ("telegram",), ("russia",)],
+    "the Trump-Putin talks": [("trump",), ("putin",), ("summit", "meeting", "talks")],
+    "the Lampedusa shipwreck": [("boat", "shipwreck"), ("migrants",), ("capsize", "sank", "killed", "dead", "died")],
+    "Putin's claim on Ukraine": [("putin",), ("ukraine is ours", "all of ukraine", "whole of ukraine")],
+}
+
+
+def test_seed_names_say_what_happened(seed_run) -> None:
+    """Issue 22: each of the six names says its story's event, from its own headline, uncut, no outlet."""
+    result, _ = seed_run
+    topics = result.topics[result.topics["topic"] >= 0]
+    names = topics["label"].tolist()
+    owners = {}
+    for story, facts in SEED_FACTS.items():
+        hits = [n for n in names if all(any(w in n.lower() for w in group) for group in facts)]
+        assert len(hits) == 1, f"{story}: {hits} of {names}"
+        owners[story] = hits[0]
+    assert len(set(owners.values())) == 6
+    outlets = {str(o).lower() for o in result.articles["outlet"].dropna() if str(o).strip()} | {"bbc", "reuters", "ap"}
+    for _, row in topics.iterrows():
+        name = row["label"]
+        own = result.articles.loc[result.articles["topic"] == row["topic"], "headline"].dropna().astype(str)
+        assert any(not insertions(name, h) for h in own), f"{name!r} is not one of its headlines, shortened"
+        assert len(name.split()) <= MAX_TITLE_WORDS
+        assert not any(name.lower().endswith(o) for o in outlets) and " | " not in name
+        assert name.split()[-1].lower() not in {"the", "a", "an", "and", "of", "to", "in", "for", "with"}
+
+
+def test_names_lose_outlets_and_are_shortened_only_at_phrase_boundaries() -> None:
+    assert strip_outlet("Migrant boat capsizes off Lampedusa | BBC News") == "Migrant boat capsizes off Lampedusa"
+    assert strip_outlet("Ceasefire talks resume - Reuters") == "Ceasefire talks resume"
+    assert strip_outlet("Sky News: Trump and Putin meet in Alaska", ["Sky News"]) == "Sky News: Trump and Putin meet in Alaska"
+    assert strip_outlet("Sky News - Trump and Putin meet in Alaska", ["Sky News"]) == "Trump and Putin meet in Alaska"
+    long = "Putin sends his own dead soldiers to Ukraine in 'disdain for fallen troops' as talks stall"
+    short = condense_title(long)
+    assert short == "Putin sends his own dead soldiers to Ukraine"  # not inside the quotation
+    assert insertions(short, long) == []
+    lead = ("SAN FRANCISCO (Reuters) - Venture capital firm Kleiner Perkins is seeking to recover about $973,000 in "
+            "costs from Ellen Pao, who lost her gender discrimination lawsuit.")  # fmt: skip
+    assert condense_title(lead) == "Venture capital firm Kleiner Perkins is seeking to recover about $973,000"

@@ -25,6 +25,7 @@ from topicsum._report import (
     parse_dates,
     plot_hierarchy,
     plot_keywords,
+    plot_outlets,
     plot_over_time,
     plot_similarity,
     plot_timeline,
@@ -269,7 +270,7 @@ def test_template_dir_that_is_not_a_folder_is_a_config_error(result, tmp_path):
 def test_missing_pieces_still_make_a_report(tmp_path):
     bare = factory.make_result(digests=False, embeddings=False, coords=False, dates=False)
     figs = make_figures(bare)
-    assert set(figs) == {"sizes", "keywords"}
+    assert set(figs) == {"sizes", "outlets", "keywords"}  # outlets need only the articles table
     html = write_html(bare, tmp_path / "bare.html").read_text(encoding="utf-8")
     doc = parse_html(html)
     assert_inert(doc)
@@ -319,7 +320,7 @@ def test_markdown_counts_read_as_english(result):
 
 def test_hostile_text_stays_text_in_markdown(hostile, tmp_path):
     md = write_markdown(hostile, tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "<script" not in md and "<img" not in md and "](javascript:" not in md
+    assert "<script" not in md and "<img" not in md and not re.search(r"(?<!\\)\]\(javascript:", md)
     markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py is not installed")
     rendered = markdown_it.MarkdownIt("commonmark", {"html": True}).render(md)  # raw HTML allowed: the worst case
     doc = parse_html(rendered)
@@ -332,8 +333,9 @@ def test_hostile_text_stays_text_in_markdown(hostile, tmp_path):
 
 def test_md_escape_neutralises_markdown_and_html():
     assert md_escape("a\nb") == "a b"
-    assert md_escape("# title").startswith("\\#")
-    assert md_escape("1. item").startswith("1\\.")
+    assert md_escape("# title", line_start=True).startswith("\\#")
+    assert md_escape("1. item", line_start=True).startswith("1\\.")
+    assert md_escape("# title") == "# title" and md_escape("version 1.2") == "version 1.2"  # mid-line: no markup
     assert md_escape("x | y") == "x \\| y"
     assert "<" not in md_escape("<b>") and "&lt;b&gt;" == md_escape("<b>")
 
@@ -382,8 +384,19 @@ def test_each_figure_function_returns_a_figure(result):
         assert isinstance(fig, Figure)
         assert fig.axes
     figs = make_figures(result)
-    assert list(figs) == ["sizes", "map", "keywords", "similarity", "hierarchy", "over_time", "timeline"]
+    assert list(figs) == ["sizes", "outlets", "keywords", "similarity", "hierarchy", "over_time", "timeline"]
     assert result.figures.keys() == figs.keys()
+
+
+def test_a_small_pile_shows_who_covered_what_and_a_large_one_a_map():
+    """Issue 22: a map of a few far-apart dots tells a reader nothing; articles per story and outlet do."""
+    small = factory.make_result()
+    fig = plot_outlets(small)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()]  # outlets across
+    assert len(fig.axes[0].get_yticklabels()) == len([t for t in small.themes if t.topic_id >= 0])
+    large = factory.make_many_stories(40, 4)
+    assert "map" in make_figures(large) and "outlets" not in make_figures(large)
+    assert "map" not in make_figures(small)
 
 
 def test_figures_without_dates_coords_or_embeddings(tmp_path):
@@ -443,3 +456,31 @@ def test_an_article_without_a_headline_is_shown_by_its_first_words():
     )
     assert _opening("Short text.") == "“Short text.”"
     assert _opening("") == _opening(None) == "(no headline)"
+
+
+def test_markdown_escapes_only_what_markdown_needs(seed_run):
+    """Issue 22: no "topicsum 0\\.1.0" or "2026\\-12-02"; escapes are for markup characters only."""
+    _, out = seed_run
+    report = (out / "report.md").read_text(encoding="utf-8")
+    needless = []
+    for line in report.splitlines():
+        body = line[2:] if line.startswith("> ") else line
+        # a list, heading or quote marker at the start of a line is escaped on purpose; nowhere else
+        needless += re.findall(r"\\[.\-()!#{}+=~]", body[2:] if body.startswith("\\") else body)
+    assert not needless, needless[:10]
+    assert re.search(r"Made with topicsum \d+\.\d+\.\d+ on \d{4}-\d{2}-\d{2}", report)
+
+
+def test_no_pdf_page_holds_only_a_heading(seed_run, tmp_path):
+    """Issue 22: the seeds' PDF had a page with only the heading "Stories"; every page now holds more."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; run make system-deps")
+    result, out = seed_run
+    raw = subprocess.run(["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    pages = raw.split("\f")[:-1] if raw.endswith("\f") else raw.split("\f")
+    assert len(pages) > 3
+    footer = re.compile(r"^\s*(?:\d+ / \d+|.*topicsum report.*)\s*$")
+    for number, page in enumerate(pages, 1):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip() and not footer.match(ln)]
+        words = sum(len(ln.split()) for ln in lines)
+        assert len(lines) > 1 and words > 8, f"page {number} holds only {lines}"

@@ -54,7 +54,7 @@ from ._types import Article, Corpus, Digest, DigestSentence, Segment, Theme
 from ._version import __version__ as __version__
 
 #: The ``plot_*`` figure functions (the report's figures: ``topicsum._report._figures.FIGURES``).
-_PLOTS = ("plot_hierarchy", "plot_keywords", "plot_over_time", "plot_similarity", "plot_timeline", "plot_topic_map",
+_PLOTS = ("plot_hierarchy", "plot_keywords", "plot_outlets", "plot_over_time", "plot_similarity", "plot_timeline", "plot_topic_map",
           "plot_topic_sizes")
 
 # Public names served lazily, so that `import topicsum` stays light.
@@ -105,6 +105,7 @@ __all__ = [
     "load_corpus",
     "plot_hierarchy",
     "plot_keywords",
+    "plot_outlets",
     "plot_over_time",
     "plot_similarity",
     "plot_timeline",

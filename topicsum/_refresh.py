@@ -32,7 +32,9 @@ def refresh_run(run: RunData) -> None:
     model.sync()
     frame = run.segments[list(SEGMENT_COLUMNS)]
     units = fit_segments(frame)
-    themes, groups = label_stories(model, units, run.config.label)
+    from ._setup import build_context
+
+    themes, groups = label_stories(model, units, run.config.label, build_context(run.config, show_progress=False))
     themes, stories, seen = _keep_story_ids(run, themes, units)
     digests = _digests(run, themes, units) if run.digests is not None else None
     segments, articles = theme_tables(

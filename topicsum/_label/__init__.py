@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._config import LabelConfig
 from .._types import Group, Theme
 from ._names import keyword_label, readable_label
+from ._titles import MAX_TITLE_WORDS, condense_title, strip_outlet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._cluster import ThemeModel
@@ -32,6 +33,12 @@ logger = logging.getLogger(__name__)
 
 #: Texts of a story read to find how its keywords are written (the first ones, in fit order).
 LABEL_SAMPLE = 200
+#: Articles tried, most central first, for a lead that can name a story without headlines.
+LEAD_ARTICLES = 5
+#: A name from a headline or lead holds at least this many words ("Abstract", "CAIRO" are not names).
+MIN_NAME_WORDS = 3
+#: Sentences of an article's first segment tried for its lead.
+LEAD_SENTENCES = 3
 
 
 def label_stories(
@@ -52,7 +59,8 @@ def label_stories(
         The segments the model was fitted on: ids, texts, articles, outlets, headlines.
     config : LabelConfig, optional
     context : RunContext, optional
-        Unused by this stage today (it is quick and runs here); taken like every stage's.
+        Its embedder picks each story's name among the candidates (the one
+        closest to the story's centre); without it, the most central article's.
     known : mapping of int to str, optional
         Names kept from an earlier run (story number -> name): those stories
         are not named again.
@@ -66,7 +74,7 @@ def label_stories(
     """
     config = config or LabelConfig()
     topics = np.asarray(model.topics_)
-    labels = _story_labels(model, topics, units, known or {})
+    labels = _story_labels(model, topics, units, known or {}, context)
     group_labels, group_keywords = _group_descriptions(model, units)
     themes = describe_themes(model, units, labels, group_labels, config)
     groups = describe_groups(model, themes, group_labels, group_keywords)
@@ -78,7 +86,10 @@ def label_stories(
     return themes, groups
 
 
-def _story_labels(model: ThemeModel, topics: np.ndarray, units: FitSegments, known: Mapping[int, str]) -> dict[int, str]:
+def _story_labels(
+    model: ThemeModel, topics: np.ndarray, units: FitSegments, known: Mapping[int, str], context: RunContext | None
+) -> dict[int, str]:
+    encode = context.embedder.encode if context is not None and context.embedder is not None else None
     labels: dict[int, str] = {}
     for t in sorted(set(topics.tolist())):
         if t == -1:
@@ -88,10 +99,92 @@ def _story_labels(model: ThemeModel, topics: np.ndarray, units: FitSegments, kno
             labels[t] = known[t]
             continue
         members = np.flatnonzero(topics == t)
-        keywords = model.keywords_.get(t, [])
-        sample = [units.texts[i] for i in members[:LABEL_SAMPLE]]
-        labels[t] = readable_label(keywords, sample, headlines=[units.headlines[i] for i in members])
+        labels[t] = story_title(model, t, members, units, encode)
+        if not labels[t]:  # no headline and no lead that stands alone: the keywords, as written in the story
+            keywords = model.keywords_.get(t, [])
+            sample = [units.texts[i] for i in members[:LABEL_SAMPLE]]
+            labels[t] = readable_label(keywords, sample, headlines=[units.headlines[i] for i in members])
     return labels
+
+
+def story_title(
+    model: ThemeModel, topic: int, members: np.ndarray, units: FitSegments, encode: Callable[[list[str]], Any] | None = None
+) -> str:
+    """The name of one story (:mod:`._titles`): a headline, else a lead, condensed; "" when it has neither.
+
+    The candidates are the condensed headlines of the story's
+    :data:`LEAD_ARTICLES` most central articles, without furniture (bylines,
+    captions, datelines) and of at least :data:`MIN_NAME_WORDS` words; when
+    there is none, their condensed leads (first sentence that can stand
+    alone).  With ``encode`` the name is the
+    candidate that tells the story from the others best (closest to its
+    centre, farthest from the nearest other story's); without it, the first
+    candidate of the most central article (its headline when it has one).
+    """
+    X = np.asarray(model.embeddings_, dtype=np.float32)
+    centre = model.topic_embeddings_.get(topic)
+    centre = X[members].mean(axis=0) if centre is None else np.asarray(centre, dtype=np.float32)
+    centre = centre / (np.linalg.norm(centre) or 1.0)
+    by_article: dict[str, list[int]] = {}
+    for i in members.tolist():
+        by_article.setdefault(units.article_ids[i], []).append(i)
+
+    def closeness(rows: list[int]) -> float:
+        v = X[rows].mean(axis=0)
+        return float(v @ centre / (np.linalg.norm(v) or 1.0))
+
+    ranked = sorted(by_article, key=lambda a: (-closeness(by_article[a]), a))
+    outlets = sorted({units.outlets[i] for i in members.tolist() if units.outlets[i]})
+    headlines = [_usable(strip_outlet(next((units.headlines[i] for i in by_article[a] if units.headlines[i]), ""), outlets))
+                 for a in ranked[:LEAD_ARTICLES]]  # fmt: skip
+    candidates = [condense_title(h) for h in headlines if h]
+    candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
+    if not candidates:  # no headline that can name it: the leads
+        leads = [_lead(min(by_article[a], key=lambda i: (units.starts[i], i)), units) for a in ranked[:LEAD_ARTICLES]]
+        candidates = [c for c in dict.fromkeys(condense_title(t) for t in leads if t) if len(c.split()) >= MIN_NAME_WORDS]
+    short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
+    candidates = short or sorted(candidates, key=lambda c: len(c.split()))[:1]  # a sentence no boundary shortens: last
+    if len(candidates) <= 1 or encode is None:
+        return candidates[0] if candidates else ""
+    E = np.asarray(encode(candidates), dtype=np.float32)
+    E /= np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
+    own = E @ centre
+    others = _other_centres(model, topic)
+    # the candidate that tells this story from the others best: close to its centre, far from the nearest other
+    score = own - (E @ others.T).max(axis=1) if len(others) else own
+    return candidates[int(np.argmax(score))]
+
+
+def _other_centres(model: ThemeModel, topic: int) -> np.ndarray:
+    """Unit centres of the model's other stories (outliers excluded), as rows."""
+    rows = [np.asarray(v, dtype=np.float32) for t, v in sorted(model.topic_embeddings_.items()) if t not in (topic, -1)]
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    C = np.stack(rows)
+    return C / np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+
+
+def _usable(headline: str) -> str:
+    """A headline without its dateline, or "" when it is page furniture (a byline, a caption, a prompt)."""
+    from .._summarise import JUNK, standalone
+
+    if not headline.strip():
+        return ""
+    ok, repaired, reason = standalone(headline, attach_speakers=False)
+    if reason in JUNK:
+        return ""
+    return repaired if ok and repaired else headline
+
+
+def _lead(row: int, units: FitSegments) -> str:
+    """The first sentence of an article's first segment that can stand alone (datelines removed), or ""."""
+    from .._summarise import split_sentences, standalone
+
+    for k, sentence in enumerate(split_sentences(units.texts[row])[:LEAD_SENTENCES]):
+        ok, repaired, _ = standalone(sentence, attach_speakers=False)
+        if ok:
+            return repaired or sentence
+    return ""
 
 
 def describe_themes(

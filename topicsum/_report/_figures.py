@@ -52,6 +52,7 @@ __all__ = [
     "make_figures",
     "plot_hierarchy",
     "plot_keywords",
+    "plot_outlets",
     "plot_over_time",
     "plot_similarity",
     "plot_topic_map",
@@ -65,6 +66,10 @@ logger = logging.getLogger(__name__)
 FIGURE_THEMES = 25
 #: The map labels at most this many themes (the largest); the others are dots.
 MAP_LABELS = 12
+#: A pile of at most this many stories gets the outlets figure instead of the map (a few far-apart dots).
+SMALL_PILE = 12
+#: The outlets figure shows at most this many outlets (those with the most articles).
+OUTLET_COLUMNS = 12
 
 
 # -- sizes --------------------------------------------------------------------
@@ -374,11 +379,54 @@ def plot_hierarchy(result: RunData) -> Figure:
         return fig
 
 
+# -- outlets (small piles) -------------------------------------------------------
+def plot_outlets(result: RunData) -> Figure | None:
+    """Articles per story and outlet: who covered which story (``None`` when no article names its outlet).
+
+    On a pile of a few stories this says more than a map of far-apart dots:
+    which stories several outlets covered, and which outlets cover the pile.
+
+    Examples
+    --------
+    >>> fig = plot_outlets(result)
+    """
+    arts = result.articles
+    if arts is None or "outlet" not in arts or "topic" not in arts:
+        return None
+    arts = arts[(arts["topic"] >= 0) & arts["outlet"].fillna("").astype(str).str.strip().astype(bool)]
+    if arts.empty:
+        return None
+    order = [t for t in theme_ids(result) if t in set(arts["topic"].tolist())][:FIGURE_THEMES]
+    counts = arts.groupby(["topic", "outlet"]).size()
+    outlets = arts["outlet"].value_counts().index.tolist()[:OUTLET_COLUMNS]
+    M = np.array([[int(counts.get((t, o), 0)) for o in outlets] for t in order])
+    colours = topic_colours(result)
+    with style():
+        fig = new_figure(min(7.5, 2.6 + 0.55 * len(outlets)), 1.1 + 0.38 * len(order))
+        ax = fig.add_subplot()
+        ax.imshow(np.where(M > 0, M, np.nan), cmap="Blues", vmin=0, vmax=max(2, int(M.max())), aspect="auto")
+        for (i, j), v in np.ndenumerate(M):
+            if v:
+                ax.text(j, i, str(v), ha="center", va="center", fontsize=8, color=INK)
+        ax.set_xticks(np.arange(len(outlets)), [short_label(o, 18) for o in outlets], rotation=35, ha="right")
+        ax.set_yticks(np.arange(len(order)), [short_label(theme_label(result, t), LABEL_CHARS) for t in order])
+        for tick, t in zip(ax.get_yticklabels(), order):
+            tick.set_color(colours.get(t, INK))
+        ax.set_xticks(np.arange(len(outlets) + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(len(order) + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color=GRID, linewidth=0.8)
+        ax.tick_params(which="both", length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        return fig
+
+
 # -- all figures ----------------------------------------------------------------
 #: Every figure by name, in report order: the function that draws it and its one-line caption.
 FIGURES: dict[str, tuple[Callable[[RunData], Figure | None], str]] = {
     "sizes": (plot_topic_sizes, "Stories by number of segments (share of the corpus); past the 25 largest, the rest in one bar."),
     "map": (plot_topic_map, "Map of the segments: each dot is a segment, coloured by story; the largest stories are labelled at their centre."),
+    "outlets": (plot_outlets, "Who covered which story: articles per story and outlet."),
     "keywords": (plot_keywords, "The words that set each theme apart, by weight (at most the 12 largest themes)."),
     "similarity": (plot_similarity, "How alike the largest stories are: cosine similarity of their mean embeddings."),
     "hierarchy": (plot_hierarchy, "Which of the largest stories are closest: average-linkage clustering of their mean embeddings."),
@@ -394,8 +442,9 @@ PLOTS: tuple[str, ...] = tuple(sorted(fn.__name__ for fn, _ in FIGURES.values())
 def make_figures(result: RunData) -> dict[str, Figure]:
     """Draw every figure the result supports, by name.
 
-    Names, in report order: ``"sizes"``, ``"map"`` (needs 2-D coordinates or
-    embeddings), ``"keywords"``, ``"similarity"`` and ``"hierarchy"`` (need
+    Names, in report order: ``"sizes"``, ``"map"`` (more than
+    :data:`SMALL_PILE` stories; needs 2-D coordinates or embeddings), ``"outlets"``
+    (at most :data:`SMALL_PILE` stories, articles that name their outlet), ``"keywords"``, ``"similarity"`` and ``"hierarchy"`` (need
     embeddings), ``"over_time"`` and ``"timeline"`` (need publication dates on
     more than one day).  A figure the result cannot support is left out,
     with the reason logged.
@@ -403,17 +452,21 @@ def make_figures(result: RunData) -> dict[str, Figure]:
     Examples
     --------
     >>> sorted(make_figures(result))
-    ['hierarchy', 'keywords', 'map', 'similarity', 'sizes']
+    ['hierarchy', 'keywords', 'outlets', 'similarity', 'sizes']
     """
     out: dict[str, Figure] = {}
+    small = len(theme_ids(result)) <= SMALL_PILE
     for name, (make, _) in FIGURES.items():
+        if (name == "map" and small) or (name == "outlets" and not small):
+            logger.info("figure %s left out: the pile has %s %d stories", name, "at most" if small else "more than", SMALL_PILE)
+            continue
         try:
             fig = make(result)
         except StageSkippedError as exc:
             logger.info("figure %s left out: %s", name, exc)
             continue
         if fig is None:
-            logger.info("figure %s left out: no publication dates on more than one day", name)
+            logger.info("figure %s left out: nothing to draw (no dates on two days, or no outlets)", name)
             continue
         out[name] = fig
     return out

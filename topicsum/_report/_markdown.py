@@ -26,24 +26,33 @@ __all__ = ["md_escape", "render_markdown", "write_markdown"]
 
 logger = logging.getLogger(__name__)
 
-_PUNCT = re.compile(r"([\\`*_\[\]()#!|~{}])")
-_LEADING = re.compile(r"^(\s*\d*)([-+>=.)])")
+_PUNCT = re.compile(r"([\\`*_\[\]|])")
+_LEADING = re.compile(r"^(\s*\d*)([-+=.)#]|&gt;)")
 
 
-def md_escape(text: Any) -> str:
-    """``text`` on one line, safe to place anywhere in Markdown (including table cells).
+def md_escape(text: Any, *, line_start: bool = False) -> str:
+    """``text`` on one line, safe in Markdown (table cells included), escaped only where Markdown needs it.
+
+    Inline, only what could start markup is escaped: ``\\ ` * _ [ ] |``,
+    ``!`` before ``[``, ``~~``, and ``< > &`` as entities (so no HTML or
+    autolink gets through).  With ``line_start=True`` (text that begins a
+    line, or follows ``> ``), a leading ``#``, list or quote marker, or
+    ``1.`` is escaped too; elsewhere "0.1.0" and "2026-12-02" stay as they are.
 
     Examples
     --------
     >>> md_escape("<script>alert(1)</script> *bold* [x](javascript:alert(1))")
-    '&lt;script&gt;alert\\\\(1\\\\)&lt;/script&gt; \\\\*bold\\\\* \\\\[x\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\)'
-    >>> md_escape("# not a heading")
+    '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*bold\\\\* \\\\[x\\\\](javascript:alert(1))'
+    >>> md_escape("# not a heading", line_start=True)
     '\\\\# not a heading'
+    >>> md_escape("topicsum 0.1.0 on 2026-12-02 (UTC) #1")
+    'topicsum 0.1.0 on 2026-12-02 (UTC) #1'
     """
     s = " ".join(str("" if text is None else text).split())
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _PUNCT.sub(r"\\\1", s)
-    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
+    s = s.replace("![", "\\![").replace("~~", "\\~\\~")
+    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), s) if line_start else s
 
 
 def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
@@ -160,8 +169,8 @@ def _overview(view: dict[str, Any]) -> list[str]:
 def _theme(k: int, t: dict[str, Any]) -> list[str]:
     lines = [f'<a id="{t["anchor"]}"></a>', "", f"## {k}. {md_escape(t['heading'])}", ""]
     meta = f"{count(t['size'], 'segment')} · {pct(t['share'], 1)} of the corpus · {count(t['n_articles'], 'article')}"
-    if t["outlets"]:  # as in the HTML report: no "0 outlets" for plain-text inputs
-        meta += f" · {count(len(t['outlets']), 'outlet')}"
+    if t["who"]:  # as in the HTML report: the outlets by name, none for plain-text inputs
+        meta += f" · {md_escape(t['who'])}"
     if t["span"]:
         meta += f" · {md_escape(t['span'])}"
     if t["badge"]:
@@ -188,7 +197,7 @@ def _theme(k: int, t: dict[str, Any]) -> list[str]:
         lines += ["**Representative segments**", ""]
         for r in t["representatives"]:
             src = md_escape(r["headline"] or r["source"] or r["id"])
-            lines += [f"> {md_escape(r['text'])}", ">", f"> — [{src}](#{r['anchor']})", ""]
+            lines += [f"> {md_escape(r['text'], line_start=True)}", ">", f"> — [{src}](#{r['anchor']})", ""]
     return lines
 
 
@@ -196,7 +205,7 @@ def _digest(t: dict[str, Any]) -> list[str]:
     parts = []
     for s in t["digest"]:
         cites = "".join(f"[\\[{ci['n']}\\]](#{ci['anchor']})" for ci in s["cites"])
-        body = md_escape(s["text"])
+        body = md_escape(s["text"], line_start=not parts)
         parts.append((f"_{body}_" if s["method"] == "generated" else body) + (f" {cites}" if cites else ""))
     lines = ["**Digest**", "", " ".join(parts), ""]
     if any(s["method"] == "generated" for s in t["digest"]):
@@ -223,7 +232,7 @@ def _method(view: dict[str, Any]) -> list[str]:
         lines += _table(["Stage", "Time"], [[md_escape(s["stage"]), secs(s["seconds"])] for s in view["timings"]], "lr")
         lines.append("")
     settings = "; ".join(
-        f"{md_escape(g['stage'])}: " + ", ".join(f"{md_escape(i['key'])}={md_escape(i['value'])}" for i in g["items"])
+        f"{md_escape(g['stage'], line_start=True)}: " + ", ".join(f"{md_escape(i['key'])}={md_escape(i['value'])}" for i in g["items"])
         for g in view["settings"]
     )
     lines += [f"Settings: {settings}", ""]
@@ -251,7 +260,7 @@ def _appendix(view: dict[str, Any]) -> list[str]:
                 dup = md_escape(s["duplicate_of"])
                 target = f"[{dup}](#{s['duplicate_anchor']})" if s["duplicate_anchor"] else dup
                 lines.append(f"*Duplicate of {target} (an exact or near copy: the digests quote it once).*")
-            lines += ["", md_escape(s["text"]), ""]
+            lines += ["", md_escape(s["text"], line_start=True), ""]
     return lines
 
 

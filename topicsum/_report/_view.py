@@ -153,6 +153,21 @@ def _digest_view(digest: Digest | None, tables: _Tables) -> tuple[list[dict[str,
     return sentences, [{"n": n, **tables.seg_ref(sid)} for sid, n in numbers.items()]
 
 
+def who_line(outlets: list[dict[str, Any]], limit: int = 4) -> str:
+    """The outlets of a story by name, with their number of articles when more than one: "BBC (2), Reuters, AP".
+
+    Examples
+    --------
+    >>> who_line([{"name": "BBC", "count": 2}, {"name": "Reuters", "count": 1}, {"name": "AP", "count": 1}])
+    'BBC (2), Reuters, AP'
+    >>> who_line([{"name": f"Outlet {i}", "count": 1} for i in range(6)])
+    'Outlet 0, Outlet 1, Outlet 2, Outlet 3 and 2 more'
+    """
+    shown = [o["name"] + (f" ({o['count']})" if (o.get("count") or 0) > 1 else "") for o in outlets[:limit]]
+    more = len(outlets) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
 def _opening(body: Any, words: int = 12) -> str:
     """An article without a headline is shown by its first words, in quotes: "“Members of Occupy ...…”"."""
     found = text(body).split()
@@ -188,8 +203,10 @@ def _articles_view(tid: int, row: dict[str, Any], tables: _Tables) -> tuple[list
                 "new": aid in tables.new_articles,
             }
         )
-    outlets = Counter(text(r.get("outlet")) for r in theme_segs if text(r.get("outlet")))
-    outlet_items = [{"name": k, "count": v} for k, v in outlets.most_common()]
+    # outlets by the number of the story's articles each published (not segments)
+    outlets = Counter(o for o in {(str(r["article_id"]), text(r.get("outlet"))) for r in theme_segs} if o[1])
+    per_outlet = Counter(name for _, name in outlets)
+    outlet_items = [{"name": k, "count": v} for k, v in sorted(per_outlet.items(), key=lambda kv: (-kv[1], kv[0]))]
     if not outlet_items:
         outlet_items = [{"name": text(o), "count": None} for o in (row.get("outlets") or []) if text(o)]
     return items, len(art_ids), outlet_items
@@ -234,6 +251,7 @@ def _theme_view(result: RunData, tid: int, tables: _Tables, colours: dict[int, s
         "more_articles": max(0, n_articles - MAX_ARTICLES),
         "n_articles": n_articles,
         "outlets": outlets,
+        "who": who_line(outlets),
         "representatives": reps,
         "group": row.get("group") if row.get("group") is not None and not pd.isna(row.get("group")) else None,
         "group_label": text(row.get("group_label")),

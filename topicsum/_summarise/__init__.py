@@ -38,7 +38,7 @@ from ._guard import guard_sentences
 from ._models import OFFLINE_CHOICES
 from ._select import extract_sentences
 from ._sentences import SegmentInfo, SourceSentence, encode, split_sentences, theme_sentences
-from ._standalone import JUNK, annotate_standalone
+from ._standalone import JUNK, annotate_standalone, standalone
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
@@ -60,6 +60,7 @@ __all__ = [
     "prepare_theme",
     "resolve_summariser",
     "split_sentences",
+    "standalone",
     "summarise_themes",
     "theme_sentences",
 ]

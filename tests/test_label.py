@@ -142,3 +142,17 @@ def test_names_lose_outlets_and_are_shortened_only_at_phrase_boundaries() -> Non
     lead = ("SAN FRANCISCO (Reuters) - Venture capital firm Kleiner Perkins is seeking to recover about $973,000 in "
             "costs from Ellen Pao, who lost her gender discrimination lawsuit.")  # fmt: skip
     assert condense_title(lead) == "Venture capital firm Kleiner Perkins is seeking to recover about $973,000"
+
+
+def test_keywords_keep_names_whole_and_leave_out_news_agencies(seed_run) -> None:
+    """Issue 22: "Kim Jong" (Kim Jong-un cut by the tokeniser) and agency names were keywords."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from topicsum._cluster._bertopic import WORD_PATTERN
+
+    result, _ = seed_run
+    words = [w for t in result.themes for w, _ in t.keywords]
+    assert not [w for w in words if w.split()[-1] == "jong" or w == "jong"], words
+    assert not {"reuters", "ap", "afp"} & {part for w in words for part in w.split()}
+    tokens = CountVectorizer(token_pattern=WORD_PATTERN).build_tokenizer()("Kim Jong-un's 22-hour talks with O'Brien")
+    assert tokens == ["Kim", "Jong-un", "22-hour", "talks", "with", "O'Brien"]

@@ -110,7 +110,7 @@ def run(
     ...     len(topicsum.run("seeds", summariser="extractive", formats=(), client=client).topics)
     6
     """
-    from ._cluster import STATE_FORMAT, ThemeModel, fit_themes
+    from ._cluster import KEYWORD_RULES_VERSION, STATE_FORMAT, ThemeModel, fit_themes
     from ._embed import embed_texts
     from ._follow import follow_stories, open_history
     from ._ingest import load_corpus
@@ -139,9 +139,9 @@ def run(
     # earlier stories are kept whole when the stories are cut the same way; else cut afresh and matched by overlap
     init = history.initial_stories() if same["cluster"] else None
     fit_key = content_key(
-        {"version": __version__, "format": STATE_FORMAT, "embedding": ctx.require_embedder().model_id,
-         "cluster": dataclasses.asdict(cfg.cluster), "seed": ctx.seed, "segments": units.ids,
-         "groups": units.article_ids, "init": sorted((init or {}).items())}  # fmt: skip
+        {"version": __version__, "format": STATE_FORMAT, "keywords": KEYWORD_RULES_VERSION,
+         "embedding": ctx.require_embedder().model_id, "cluster": dataclasses.asdict(cfg.cluster), "seed": ctx.seed,
+         "segments": units.ids, "groups": units.article_ids, "init": sorted((init or {}).items())}  # fmt: skip
     )
     with timer.stage("cluster"):
         themes_cache = ctx.cache.entry("themes")

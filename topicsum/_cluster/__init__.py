@@ -23,12 +23,14 @@ Heavy packages (bertopic, scipy, scikit-learn) are imported inside the functions
 
 from __future__ import annotations
 
+from ._bertopic import KEYWORD_RULES_VERSION
 from ._model import OUTLIER_SIMILARITY, ThemeModel, nearest_theme
 from ._persist import STATE_FORMAT
 from ._scale import ASSIGN_CHUNK, MAX_CLIENT_FIT, assign_chunk, fit_sample_size, fit_themes
 
 __all__ = [
     "ASSIGN_CHUNK",
+    "KEYWORD_RULES_VERSION",
     "MAX_CLIENT_FIT",
     "OUTLIER_SIMILARITY",
     "STATE_FORMAT",

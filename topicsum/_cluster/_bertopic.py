@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .._protocols import Embedder
 
 __all__ = [
+    "KEYWORD_RULES_VERSION",
     "NEWS_STOP_WORDS",
     "TopicsumBERTopic",
     "TopicsumBackend",
@@ -43,12 +44,19 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Reporting verbs and fillers that c-TF-IDF ranks high in news but that say nothing about a theme.
+#: Bump when the keyword rules (tokens, stop words) change, so models fitted by an earlier version are fitted again.
+KEYWORD_RULES_VERSION = 2
+#: News agencies, whose names sit in datelines and bylines ("(Reuters) -", "AP Photo"), not in the story, are
+#: not keywords either.
 NEWS_STOP_WORDS = frozenset(
     "said says say told according added reported reportedly mr mrs ms just like also year years "
-    "week weeks time times new people including did does don didn ve ll re".split()
+    "week weeks time times new people including did does don didn ve ll re "
+    "reuters ap afp upi xinhua tass interfax yonhap kyodo dpa efe ansa getty".split()
 )
-#: A keyword token: two or more word characters, at least one a letter ("MH370" yes; "39", "000" no).
-WORD_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w\w+\b"
+#: A keyword token: two or more word characters, at least one a letter ("MH370" yes; "39", "000" no); a
+#: hyphen or an apostrophe before two letters keeps it whole ("jong-un", "o'brien", "22-hour"; "russia's" is
+#: "russia"), so names are not cut.
+WORD_PATTERN = r"(?u)\b(?=[\w'’-]*[^\W\d_])\w+(?:['’]\w{2,}|-\w+)*(?<=\w\w)\b"
 #: Keyword vectors remembered by the embedding backend, at most (bounded memory).
 _MEMO_LIMIT = 200_000
 

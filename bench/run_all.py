@@ -232,8 +232,11 @@ def _stream_rows(data: object) -> list[tuple[str, object, str]]:
         rows.append((f"{title}: largest NMI gap to a fresh run; last NMI continued / fresh",
                      f"{s['max_nmi_gap']}; {s['final_nmi']} / {s['final_nmi_fresh']}",
                      "<= 0.01" + ("; >= 0.94" if name == "mn200" else "")))  # fmt: skip
-        rows.append((f"{title}: grown stories not new/updated; share of new stories the gold had not seen",
-                     f"{s['grown_but_unchanged']}; {s.get('new_precision')}", "0; >= 0.90"))  # fmt: skip
+        if s.get("new_precision") is None:  # sections, all seen at the first arrival: no new-story figure
+            rows.append((f"{title}: grown stories not new/updated", s["grown_but_unchanged"], "0"))
+        else:
+            rows.append((f"{title}: grown stories not new/updated; share of new stories the gold had not seen",
+                         f"{s['grown_but_unchanged']}; {s['new_precision']}", "0; >= 0.90"))  # fmt: skip
     cost = _get(data, "cost")
     if isinstance(cost, dict):
         rows.append((f"update of {cost['pile']} BBC articles by {cost['added']}: time / fresh run (empty cache)",

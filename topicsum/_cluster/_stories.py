@@ -319,6 +319,13 @@ def _sparse_upgma_cut(
     return np.unique(roots, return_inverse=True)[1].astype(np.int64)[start]
 
 
+def _canonical_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, W)``: the rows as float32 unit vectors in their canonical order (ties broken by content)."""
+    V = unit64(np.asarray(vectors, dtype=np.float32)).astype(np.float32)
+    order = canonical_order(V) if len(V) else np.zeros(0, dtype=np.int64)
+    return order, V[order]
+
+
 def cluster_stories(
     vectors: np.ndarray,
     *,
@@ -341,12 +348,10 @@ def cluster_stories(
         0.8 fewer (coarser).  Ignored when ``threshold`` or ``n_stories`` is given.
     n_stories : cut the same average-linkage tree at exactly this many stories.
     """
-    V = unit64(np.asarray(vectors, dtype=np.float32)).astype(np.float32)
-    n = len(V)
+    order, W = _canonical_rows(vectors)
+    n = len(W)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = canonical_order(V)
-    W = V[order]
     info: dict = {}
     if n_stories is not None:
         lab = story_tree_cut(W, int(n_stories))
@@ -440,12 +445,10 @@ def sticky_stories(vectors: np.ndarray, init: np.ndarray, threshold: float) -> n
     >>> sticky_stories(V, np.array([0, 0, 1, -1]), 0.6).tolist()
     [0, 0, 1, 0]
     """
-    V = unit64(np.asarray(vectors, dtype=np.float32)).astype(np.float32)
-    n = len(V)
+    order, W = _canonical_rows(vectors)
+    n = len(W)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = canonical_order(V)
-    W = V[order]
     start = np.empty(n, dtype=np.int64)
     first: dict[int, int] = {}
     for i, label in enumerate(np.asarray(init, dtype=np.int64)[order].tolist()):

@@ -104,6 +104,10 @@ def test_cached_and_loaded_models_are_the_same_object_as_a_fresh_fit(origins):
         assert model.get_representative_docs() == fresh.get_representative_docs()
         assert model.embedding_model is not None and model.embedding_model._hf_model
         assert model.get_topics() == fresh.get_topics()
+        # BERTopic's own tests read the cluster model's labels through the topic mapper after a merge or delete
+        for m in (fresh, model):
+            mapping = m.topic_mapper_.get_mappings(list(m.hdbscan_model.labels_))
+            assert [mapping[label] for label in m.hdbscan_model.labels_] == list(m.topics_) == list(fresh.topics_)
 
 
 def test_topics_over_time_and_per_class_work_on_a_fresh_fit(origins):

@@ -104,6 +104,10 @@ def load_state(model: Any, path: Path) -> dict[str, Any]:
     with quiet_third_party("BERTopic"):
         model.bertopic_ = as_topicsum_model(BERTopic.load(str(path / BERTOPIC_DIR)))
     bertopic = model.bertopic_
+    # BERTopic.load gives a bare BaseCluster; a fitted one knows its labels, which BERTopic's topic mapper (saved
+    # with the model) maps to the current topics: the labels are the topics mapped back
+    original = {int(row[-1]): int(row[0]) for row in bertopic.topic_mapper_.mappings_}
+    bertopic.hdbscan_model.labels_ = np.asarray([original.get(t, t) for t in bertopic.topics_], dtype=np.int64)
     bertopic.representative_docs_ = {int(k): list(v) for k, v in (state.get("representative_docs") or {}).items()}
     # JSON gives lists: keywords as (word, weight) tuples, as a fresh fit has them
     bertopic.topic_representations_ = {

@@ -70,7 +70,7 @@ def test_labels_and_keywords_are_not_stop_words(seeds_model, seeds_input) -> Non
         assert not any(w in ENGLISH_STOP_WORDS for w in words), words
         label_words = {w.strip(",").lower() for w in labels[t].split()}
         assert label_words - ENGLISH_STOP_WORDS, labels[t]
-        assert len(labels[t].split()) <= 16  # a headline or lead, condensed (topicsum._label LONG_NAME_WORDS)
+        assert len(labels[t].split()) <= 16  # a headline or lead, condensed (topicsum._label._titles.LONG_TITLE_WORDS)
 
 
 def test_fitted_attributes(seeds_model, seeds_input) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from .._config import LabelConfig
 from .._types import Group, Theme
 from ._names import keyword_label, readable_label
-from ._titles import MAX_TITLE_WORDS, condense_title, strip_outlet
+from ._titles import LONG_TITLE_WORDS, MAX_TITLE_WORDS, condense_title, strip_outlet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._cluster import ThemeModel
@@ -38,8 +38,6 @@ LABEL_SAMPLE = 200
 LEAD_ARTICLES = 5
 #: A name from a headline or lead holds at least this many words ("Abstract", "CAIRO" are not names).
 MIN_NAME_WORDS = 3
-#: A lead that no phrase boundary brings within 12 words names its story only up to this many words.
-LONG_NAME_WORDS = 16
 #: Sentences of an article's first segment tried for its lead.
 LEAD_SENTENCES = 3
 
@@ -123,12 +121,13 @@ def story_title(
 
     The candidates are the condensed headlines of the story's
     :data:`LEAD_ARTICLES` most central articles, without furniture (bylines,
-    captions, datelines) and of at least :data:`MIN_NAME_WORDS` words; when
-    there is none, their condensed leads (first sentence that can stand
-    alone).  With ``encode`` the name is the
-    candidate that tells the story from the others best (closest to its
-    centre, farthest from the nearest other story's); without it, the one that
-    holds most of the story's keywords.
+    captions, datelines), of :data:`MIN_NAME_WORDS` to
+    :data:`~._titles.LONG_TITLE_WORDS` words; when none tells the story from
+    the others, their condensed leads join them (the sentences among the
+    first :data:`LEAD_SENTENCES` that can stand alone).  With ``encode`` the
+    name is the candidate that tells the story from the others best (closest
+    to its centre, farthest from the nearest other story's); without it, the
+    one that holds most of the story's keywords.
     """
     X = np.asarray(model.embeddings_, dtype=np.float32)
     centre = model.topic_embeddings_.get(topic)
@@ -147,19 +146,19 @@ def story_title(
     first_headline = {a: next((units.headlines[i] for i in by_article[a] if units.headlines[i]), "") for a in ranked}
     headlines = [_usable(strip_outlet(first_headline[a], outlets)) for a in ranked[:LEAD_ARTICLES]]
     candidates = [condense_title(h) for h in headlines if h]
-    candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
+    candidates = [c for c in dict.fromkeys(candidates) if MIN_NAME_WORDS <= len(c.split()) <= LONG_TITLE_WORDS]
     if candidates:
         best, score = _most_telling(candidates, topic, centre, encode, centres, model.keywords_.get(topic, []))
         if score is None or score > 0:  # a headline that tells the story from the others
             return best
     # no headline, or none nearer its own story than another: the leads join the candidates
-    leads = [_lead(min(by_article[a], key=lambda i: (units.starts[i], i)), units) for a in ranked[:LEAD_ARTICLES]]
-    candidates += [condense_title(t) for t in leads if t]
+    leads = [t for a in ranked[:LEAD_ARTICLES] for t in _leads(min(by_article[a], key=lambda i: (units.starts[i], i)), units)]
+    candidates += [condense_title(t) for t in leads]
     candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
     short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
-    # a sentence no boundary brings within 12 words: the shortest, up to LONG_NAME_WORDS; else the keywords name it
+    # a sentence no boundary brings within 12 words: the shortest, up to LONG_TITLE_WORDS; else the keywords name it
     shortest = sorted(candidates, key=lambda c: len(c.split()))[:1]
-    candidates = short or [c for c in shortest if len(c.split()) <= LONG_NAME_WORDS]
+    candidates = short or [c for c in shortest if len(c.split()) <= LONG_TITLE_WORDS]
     if not candidates:
         return ""
     return _most_telling(candidates, topic, centre, encode, centres, model.keywords_.get(topic, []))[0]
@@ -217,15 +216,21 @@ def _usable(headline: str) -> str:
     return repaired if ok and repaired else headline
 
 
-def _lead(row: int, units: FitSegments) -> str:
-    """The first sentence of an article's first segment that can stand alone (datelines removed), or ""."""
+def _leads(row: int, units: FitSegments) -> list[str]:
+    """The sentences among the first :data:`LEAD_SENTENCES` of an article's first segment that can stand alone.
+
+    Datelines are removed; a sentence that opens with a pronoun, a caption or
+    a byline is not a lead.  Every one is a candidate: the first is often too
+    long to condense without cutting a phrase, the second says the same shorter.
+    """
     from .._summarise import split_sentences, standalone
 
-    for k, sentence in enumerate(split_sentences(units.texts[row])[:LEAD_SENTENCES]):
+    leads = []
+    for sentence in split_sentences(units.texts[row])[:LEAD_SENTENCES]:
         ok, repaired, _ = standalone(sentence, attach_speakers=False)
         if ok:
-            return repaired or sentence
-    return ""
+            leads.append(repaired or sentence)
+    return leads
 
 
 def describe_themes(

@@ -5,11 +5,13 @@ titles a story ("Migrant boat capsizes off Lampedusa, killing 26"), not as a
 keyword list.  :func:`story_title` picks the source and :func:`condense_title`
 shortens it:
 
-1. **The source.** The headline of the story's most central article (the
-   article whose segments lie closest to the story's centre) among those that
-   have one; without headlines, the lead of the most central article: its
-   first sentence that can stand alone in a digest (the summarise stage's
-   rule: no furniture, caption or byline; datelines removed).
+1. **The source.** The headlines of the story's most central articles (the
+   articles whose segments lie closest to the story's centre); without a
+   headline that tells the story from the others, their leads too: the
+   sentences among an article's first three that can stand alone in a digest
+   (the summarise stage's rule: no furniture, caption or byline; datelines
+   removed).  With an embedder the name is the candidate nearest its own
+   story's centre relative to the nearest other story's.
 2. **Outlet names go.** A headline's outlet suffix or prefix ("| BBC News",
    "- Reuters", "Reuters: ...") is removed when the part beyond the separator
    is one of the pile's outlets or a news agency, or follows a pipe.
@@ -32,12 +34,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["MAX_TITLE_WORDS", "condense_title", "strip_outlet"]
+__all__ = ["LONG_TITLE_WORDS", "MAX_TITLE_WORDS", "condense_title", "strip_outlet"]
 
 #: A name holds at most this many words when its source has a boundary that allows it.
 MAX_TITLE_WORDS = 12
 #: A condensed name keeps at least this many words (a main clause, not a fragment).
 MIN_TITLE_WORDS = 4
+#: When no phrase boundary falls within :data:`MAX_TITLE_WORDS`, the last one within this many words cuts it.
+LONG_TITLE_WORDS = 16
 
 #: News agencies and wire services, whose names end or open headlines ("- Reuters", "AP:").
 AGENCIES = frozenset(
@@ -58,10 +62,12 @@ _LEADING = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)),\s+",
     re.I,
 )
-#: Where a trailing clause starts: the main clause before it says what happened.
+#: Where a trailing clause starts (a relative, an aside, a participle with its object: ", arguing it"):
+#: the main clause before it says what happened.
 _CLAUSE = re.compile(
     r",\s+(?:which|who|whom|whose|where|when|while|as|after|but|and|even as|amid|according to|saying|said|"
-    r"in a|in an|prompting|leaving|making|sparking|despite|although|though|because)\b|\s+[-–—]+\s+|;\s+|:\s+(?=[a-z])",
+    r"in a|in an|despite|although|though|because|a|an|[a-z]+ing(?=\s+[\w\"'“‘$£€]))\b|\s+[-–—]+\s+|;\s+|"
+    r":\s+(?=[a-z])",
 )
 #: Words a trailing phrase may start with: cutting before one drops a phrase, not half of one.
 _PHRASE_START = frozenset(
@@ -70,9 +76,13 @@ _PHRASE_START = frozenset(
 )
 _TIME = re.compile(
     r"\s+(?:on\s+)?(?:(?:early|late)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?:\s+(?:morning|afternoon|evening|night))?\b",
+    r"(?:\s+(?:morning|afternoon|evening|night))?\b(?!['’])",
     re.I,
 )
+
+
+#: A text that ends inside a list of single words ("a horrific, agonising"): no clause ends there.
+_BROKEN_LIST = re.compile(r",\s+\S+$")
 
 
 def _key(name: str) -> str:
@@ -148,6 +158,13 @@ def condense_title(sentence: str, max_words: int = MAX_TITLE_WORDS) -> str:
     'Putin sends his own dead soldiers to Ukraine'
     >>> condense_title("If Trump sticks to the script at Putin summit there may be a ceasefire in Ukraine")
     'If Trump sticks to the script at Putin summit'
+    >>> condense_title("Reince Priebus mocked President Barack Obama's 2008 election slogan on Sunday, arguing it "
+    ...                "won't pass the smell test with voters in 2012.")
+    "Reince Priebus mocked President Barack Obama's 2008 election slogan"
+    >>> condense_title("A ticket buying frenzy could make Tuesday's Mega Millions jackpot the biggest prize in history.")
+    "A ticket buying frenzy could make Tuesday's Mega Millions jackpot the biggest prize"
+    >>> condense_title("The most famous lion in Kenya died a horrific, agonising -- and many people say senseless -- death.")
+    'The most famous lion in Kenya died a horrific, agonising -- and many people say senseless -- death'
     """
     text = " ".join(str(sentence).split())
     if len(_words(text)) <= max_words:
@@ -162,15 +179,20 @@ def condense_title(sentence: str, max_words: int = MAX_TITLE_WORDS) -> str:
     text = _TIME.sub("", text)
     if len(_words(text)) > max_words:
         for c in _CLAUSE.finditer(text):
-            if len(_words(text[: c.start()])) >= MIN_TITLE_WORDS + 1:
-                text = text[: c.start()]
+            head = text[: c.start()]
+            if len(_words(head)) >= MIN_TITLE_WORDS + 1:
+                # "died a horrific, agonising -- and ...": a boundary inside a list of words ends no clause,
+                # and the boundaries after it are inside the aside it opens
+                if not _BROKEN_LIST.search(head):
+                    text = head
                 break
     words = _words(text)
     if len(words) > max_words:
         quoted = _inside_quotes(words)
-        cuts = [i for i in range(MIN_TITLE_WORDS + 1, max_words + 1)
+        cuts = [i for i in range(MIN_TITLE_WORDS + 1, min(len(words), LONG_TITLE_WORDS + 1))
                 if words[i].lower() in _PHRASE_START and not quoted[i]]  # fmt: skip
-        if cuts:
-            words = words[: cuts[-1]]
+        short = [i for i in cuts if i <= max_words]
+        if short or cuts:
+            words = words[: (short or cuts)[-1]]
         text = " ".join(words)
     return _finish(text)

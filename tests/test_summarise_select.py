@@ -75,6 +75,9 @@ def test_dropped(text: str, reason: str) -> None:
          "The search for the missing jet expanded on Sunday to the Andaman Sea.", "dateline"),
         ("(CNN) -- Samsung on Monday unveiled the Galaxy S5, its new flagship smartphone, in Barcelona.",
          "Samsung on Monday unveiled the Galaxy S5, its new flagship smartphone, in Barcelona.", "dateline"),
+        ("CHICAGO, Nov. 30, 2018 /PRNewswire/ -- United Airlines today announced it has reached an agreement "
+         "with Copa, Avianca and Taca.",
+         "United Airlines today announced it has reached an agreement with Copa, Avianca and Taca.", "dateline"),
         ("But investigators still do not know why the plane turned back over the Malay peninsula.",
          "Investigators still do not know why the plane turned back over the Malay peninsula.", "connective"),
         ("However, the company said the phone would go on sale in 150 countries on April 11.",

@@ -81,6 +81,9 @@ _TIME = re.compile(
 )
 
 
+#: An unnamed source's tag at the end of a sentence: ", one of the officials said.", ", police told reporters."
+#: (no capital: a named speaker, ", Putin said", is who said what and stays)
+_ATTRIBUTION = re.compile(r",\s+[a-z][^,\"“”A-Z]{0,60}\s(?:said|says|told\s+[a-z ]{1,30}|reported|added)\.?$")
 #: A text that ends inside a list of single words ("a horrific, agonising"): no clause ends there.
 _BROKEN_LIST = re.compile(r",\s+\S+$")
 
@@ -163,6 +166,8 @@ def condense_title(sentence: str, max_words: int = MAX_TITLE_WORDS) -> str:
     "Reince Priebus mocked President Barack Obama's 2008 election slogan"
     >>> condense_title("A ticket buying frenzy could make Tuesday's Mega Millions jackpot the biggest prize in history.")
     "A ticket buying frenzy could make Tuesday's Mega Millions jackpot the biggest prize"
+    >>> condense_title("The Federal Bureau of Investigation is looking into the incident, one of the officials said.")
+    'The Federal Bureau of Investigation is looking into the incident'
     >>> condense_title("The most famous lion in Kenya died a horrific, agonising -- and many people say senseless -- death.")
     'The most famous lion in Kenya died a horrific, agonising -- and many people say senseless -- death'
     """
@@ -174,6 +179,10 @@ def condense_title(sentence: str, max_words: int = MAX_TITLE_WORDS) -> str:
     m = _LEADING.match(text)
     if m and len(_words(text[m.end() :])) >= MIN_TITLE_WORDS:
         text = text[m.end() :]
+    # an attribution at the end: ", one of the officials said." goes (the main clause says what happened)
+    m = _ATTRIBUTION.search(text)
+    if m and len(_words(text[: m.start()])) >= MIN_TITLE_WORDS:
+        text = text[: m.start()]
     # non-restrictive clauses in the middle: ", which met for four hours," goes
     text = re.sub(r",\s+(?:which|who|whose)\b[^,]{1,120},", "", text)
     text = _TIME.sub("", text)

@@ -89,11 +89,13 @@ _GENERIC_OUR = re.compile(r"\b(?:our|us)\s+(?:solar system|planet|galaxy|sun|moo
 _FIRST_PERSON = re.compile(r"\bI(?:'m|’m|'ve|’ve|'d|’d|'ll|’ll)?\s+(?!of\b|and\b|in\b|to\b|or\b|on\b)[a-z]|\b(?:I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|me|my|mine|myself|we|we're|we’re|we've|we’ve|"
                            r"we'll|we’ll|we'd|we’d|our|ours|ourselves|us)\b|^(?:We|Our|My)\b|"
                            r"(?i:\b(?:let's|let’s|you|your|you're|you’re|you'll|you’ll|you'd|you’d|you've|you’ve)\b)")
-#: datelines and agency tags at the start: "LOS ANGELES (Reuters) - ", "(CNN) ", "DETROIT, MI -- "
+#: datelines and agency tags at the start: "LOS ANGELES (Reuters) - ", "(CNN) ", "DETROIT, MI -- ",
+#: and press-wire ones with their date: "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- "
+_WIRE_DATE = r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4})?\s*(?:/[A-Za-z -]{2,30}/)?"
 _DATELINE = re.compile(
     r"^(?:\((?:CNN|AP|Reuters|AFP|UPI|CBS|NBC|ABC)[^)]{0,20}\)\s*[-–—:]*\s*"
     r"|[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,25})?\s*\([A-Za-z0-9.&'’ /-]{1,30}\)\s*[-–—:|]+\s*"
-    r"|[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,25})?\s*(?:--|[–—|])\s*)"
+    r"|[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,25})?" + _WIRE_DATE + r"\s*(?:--|[–—|])\s*)"
 )
 _PREFIX = re.compile(
     r"^(?i:update[d]?|editor'?s note|exclusive|breaking(?: news)?|story highlights|developing)\s*[:\-–—]?\s+(?=[A-Z\"“])"

@@ -190,9 +190,11 @@ def test_update_topics_keeps_topicsums_keyword_settings(origins):
     assert words and all(len(word.split()) == 2 and not set(word.split()) & ENGLISH_STOP_WORDS for word in words)
 
 
-def test_deleting_a_story_keeps_the_other_names(origins):
-    """BERTopic's delete_topics expects custom labels as a dict; the story names are a list (set_topic_labels)."""
-    result = origins["fresh"]
+@pytest.mark.parametrize("origin", ["fresh", "cached", "loaded"])
+def test_deleting_a_story_keeps_the_other_names(origins, origin):
+    """BERTopic's delete_topics expects custom labels as a dict; the story names are a list (set_topic_labels).
+    It also reads the size of the outliers (-1), which a fresh fit's Counter answers and a loaded dict did not."""
+    result = origins[origin]
     model = copy.deepcopy(result.model)
     names = dict(zip(result.topics["topic"], result.topics["label"]))
     kept = [names[t] for t in sorted(names) if t not in (-1, 1)]

@@ -11,6 +11,7 @@ topicsum's arrays (``theme_model.safetensors``) and its state
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,9 @@ def load_state(model: Any, path: Path) -> dict[str, Any]:
     original = {int(row[-1]): int(row[0]) for row in bertopic.topic_mapper_.mappings_}
     bertopic.hdbscan_model.labels_ = np.asarray([original.get(t, t) for t in bertopic.topics_], dtype=np.int64)
     bertopic.representative_docs_ = {int(k): list(v) for k, v in (state.get("representative_docs") or {}).items()}
+    # a fresh fit's sizes are a Counter (a topic it lacks has size 0: delete_topics reads the outliers' -1);
+    # BERTopic.load gives a plain dict
+    bertopic.topic_sizes_ = Counter({int(k): int(v) for k, v in bertopic.topic_sizes_.items()})
     # JSON gives lists: keywords as (word, weight) tuples, as a fresh fit has them
     bertopic.topic_representations_ = {
         int(k): [(str(w), float(s)) for w, s in v] for k, v in bertopic.topic_representations_.items()

@@ -225,3 +225,13 @@ def test_bertopic_tools_work_on_a_loaded_model(seeds_model, seeds_input, embedde
     assert len(set(model.topics_.tolist()) - {-1}) == 2
     assert set(model.keywords_) == set(model.topics_.tolist())
     assert set(_names(model, model.texts_)[0]) == set(model.topics_.tolist())
+
+
+def test_an_unfitted_model_says_fit_and_a_fitted_one_names_the_missing_attribute(seeds_model) -> None:
+    from topicsum import NotFittedError
+
+    with pytest.raises(NotFittedError, match="call fit"):
+        ThemeModel().topics_
+    with pytest.raises(AttributeError, match="no attribute 'embedder_'") as caught:
+        seeds_model.embedder_  # a fitted model is not "not fitted" because a name is wrong
+    assert not isinstance(caught.value, NotFittedError)

@@ -138,7 +138,7 @@ class ThemeModel:
         config = self.__dict__.get("config")
         if config is not None and name in {f.name for f in dataclasses.fields(config)}:
             return getattr(config, name)
-        if name.endswith("_") and not name.startswith("_"):
+        if name.endswith("_") and not name.startswith("_") and "topics_" not in self.__dict__:
             raise NotFittedError(f"This ThemeModel is not fitted yet ({name} is set by fit); call fit(texts, embeddings) first.")
         raise AttributeError(f"'ThemeModel' object has no attribute {name!r}")
 

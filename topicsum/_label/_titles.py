@@ -34,6 +34,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .._summarise import SPEECH
+
 __all__ = ["LONG_TITLE_WORDS", "MAX_TITLE_WORDS", "condense_title", "strip_outlet"]
 
 #: A name holds at most this many words when its source has a boundary that allows it.
@@ -82,8 +84,8 @@ _TIME = re.compile(
 
 
 #: An unnamed source's tag at the end of a sentence: ", one of the officials said.", ", police told reporters."
-#: (no capital: a named speaker, ", Putin said", is who said what and stays)
-_ATTRIBUTION = re.compile(r",\s+[a-z][^,\"“”A-Z]{0,60}\s(?:said|says|told\s+[a-z ]{1,30}|reported|added)\.?$")
+#: (no capital: a named speaker, ", Putin said", is who said what and stays); the digest's speech verbs
+_ATTRIBUTION = re.compile(r",\s+[a-z][^,\"“”A-Z]{0,60}\s(?:" + SPEECH + r"|reported)(?:\s+[a-z ]{1,30})?\.?$")
 #: A text that ends inside a list of single words ("a horrific, agonising"): no clause ends there.
 _BROKEN_LIST = re.compile(r",\s+\S+$")
 

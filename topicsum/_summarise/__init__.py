@@ -38,7 +38,7 @@ from ._guard import guard_sentences
 from ._models import OFFLINE_CHOICES
 from ._select import extract_sentences
 from ._sentences import SegmentInfo, SourceSentence, encode, split_sentences, theme_sentences
-from ._standalone import JUNK, annotate_standalone, standalone
+from ._standalone import JUNK, SPEECH, annotate_standalone, standalone
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DIGEST_RULES_VERSION",
     "OFFLINE_CHOICES",
+    "SPEECH",
     "DigestSettings",
     "SUMMARISERS",
     "Generator",

@@ -144,6 +144,32 @@ def test_names_lose_outlets_and_are_shortened_only_at_phrase_boundaries() -> Non
     assert condense_title(lead) == "Venture capital firm Kleiner Perkins is seeking to recover about $973,000"
 
 
+def test_stories_whose_leads_open_alike_get_names_that_tell_them_apart(embedder) -> None:
+    """Two leads that open with the same 10 words: the shortest cut names both stories alike, so one name runs on."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from topicsum._label import _unit_centres, story_title
+
+    texts = [
+        "The team from the University of Reading made the discovery while excavating the grave of a Bronze Age "
+        "child at Wilsford henge. The skeleton wore an amber necklace.",
+        "The team from the University of Reading made the discovery while testing ancient bacteria sealed in a "
+        "laboratory flask for decades. The microbes were still alive.",
+    ]
+    X = np.asarray(embedder.encode(texts), dtype=np.float32)
+    topics = np.array([0, 1])
+    model = SimpleNamespace(embeddings_=X, topic_embeddings_={0: X[0], 1: X[1]}, keywords_={}, topics_=topics)
+    units = FitSegments.of(["a1", "b1"], texts, ["A", "B"], ["", ""], ["", ""])
+    names = [story_title(model, t, np.array([t]), units, embedder.encode, _unit_centres(model)) for t in (0, 1)]
+    assert names[0] != names[1], names
+    for name, text in zip(names, texts):
+        assert not insertions(name, text) and 4 <= len(name.split()) <= 16, name
+    assert any(len(n.split()) > MAX_TITLE_WORDS for n in names)  # the longer cut, only where it tells them apart
+    assert any(n == "The team from the University of Reading made the discovery" for n in names)
+
+
 def test_keywords_keep_names_whole_and_leave_out_news_agencies(seed_run) -> None:
     """Issue 22: "Kim Jong" (Kim Jong-un cut by the tokeniser) and agency names were keywords."""
     from sklearn.feature_extraction.text import CountVectorizer

@@ -250,6 +250,11 @@ def test_more_junk_and_repairs() -> None:
     assert standalone("You’d have to be on another planet to think that this is the most pressing business.")[2] == (
         "first_person")
     assert standalone("Scientists say the probe will fly closer to our solar system's star than any before it.")[0]
+    # widget text and CAPTCHA prompts that open real pages
+    assert standalone("Media playback is unsupported on your device Media caption Kieran, his family and his surgeon, "
+                      "before the operation")[2] == "boilerplate"
+    assert standalone("You must enter the characters with black color that stand out from the other characters.")[2] == (
+        "boilerplate")
 
 
 def test_time_split_merged() -> None:

@@ -21,7 +21,7 @@ import numpy as np
 from .._config import LabelConfig
 from .._types import Group, Theme
 from ._names import keyword_label, readable_label
-from ._titles import LONG_TITLE_WORDS, MAX_TITLE_WORDS, condense_title, strip_outlet
+from ._titles import LONG_TITLE_WORDS, MAX_TITLE_WORDS, balanced_quotes, condense_title, strip_outlet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._cluster import ThemeModel
@@ -124,10 +124,14 @@ def story_title(
     captions, datelines), of :data:`MIN_NAME_WORDS` to
     :data:`~._titles.LONG_TITLE_WORDS` words; when none tells the story from
     the others, their condensed leads join them (the sentences among the
-    first :data:`LEAD_SENTENCES` that can stand alone).  With ``encode`` the
-    name is the candidate that tells the story from the others best (closest
-    to its centre, farthest from the nearest other story's); without it, the
-    one that holds most of the story's keywords.
+    first :data:`LEAD_SENTENCES` that can stand alone), each cut twice: within
+    :data:`~._titles.MAX_TITLE_WORDS` and within
+    :data:`~._titles.LONG_TITLE_WORDS`.  With ``encode`` the name is the
+    candidate that tells the story from the others best (closest to its
+    centre, farthest from the nearest other story's), a short one unless
+    none tells it from the others and a longer one does; without ``encode``,
+    the one that holds most of the story's keywords.  A candidate with a
+    quotation opened and not closed is left out.
     """
     X = np.asarray(model.embeddings_, dtype=np.float32)
     centre = model.topic_embeddings_.get(topic)
@@ -153,15 +157,21 @@ def story_title(
             return best
     # no headline, or none nearer its own story than another: the leads join the candidates
     leads = [t for a in ranked[:LEAD_ARTICLES] for t in _leads(min(by_article[a], key=lambda i: (units.starts[i], i)), units)]
-    candidates += [condense_title(t) for t in leads]
-    candidates = [c for c in dict.fromkeys(candidates) if len(c.split()) >= MIN_NAME_WORDS]
-    short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
-    # a sentence no boundary brings within 12 words: the shortest, up to LONG_TITLE_WORDS; else the keywords name it
-    shortest = sorted(candidates, key=lambda c: len(c.split()))[:1]
-    candidates = short or [c for c in shortest if len(c.split()) <= LONG_TITLE_WORDS]
-    if not candidates:
+    # each lead condensed twice: within MAX_TITLE_WORDS and, cut later, within LONG_TITLE_WORDS
+    candidates += [c for t in leads for c in (condense_title(t), condense_title(t, LONG_TITLE_WORDS))]
+    candidates = [c for c in dict.fromkeys(candidates)
+                  if MIN_NAME_WORDS <= len(c.split()) <= LONG_TITLE_WORDS and balanced_quotes(c)]  # fmt: skip
+    if not candidates:  # no headline and no lead that stands alone: the keywords name it
         return ""
-    return _most_telling(candidates, topic, centre, encode, centres, model.keywords_.get(topic, []))[0]
+    keywords = model.keywords_.get(topic, [])
+    short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
+    best, score = _most_telling(short or candidates, topic, centre, encode, centres, keywords)
+    if score is not None and score <= 0 and len(short) < len(candidates):
+        # no short name tells the story from the others: a longer one that does is worth its words
+        longer, longer_score = _most_telling(candidates, topic, centre, encode, centres, keywords)
+        if longer_score is not None and longer_score > 0:
+            best = longer
+    return best
 
 
 def _most_telling(

@@ -45,7 +45,8 @@ _BOILERPLATE = re.compile(
     r"|full coverage|most popular|trending now|watch video|video player|rented|interactive transcript"
     r"|delivered (?:weekday|daily|every)|news (?:emails|alerts)|stories that matter"
     r"|this feature is not available|add interest|as an interest|stay up to date|breaking news (?:emails|alerts)"
-    r"|get breaking news|download the app|view (?:all|comments)|comments? (?:are|is) closed)\b",
+    r"|get breaking news|download the app|view (?:all|comments)|comments? (?:are|is) closed"
+    r"|media playback|unsupported on your device|enter the (?:characters|code)|captcha|not a robot)\b",
     re.I,
 )
 #: photo captions and credits

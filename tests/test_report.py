@@ -484,3 +484,19 @@ def test_no_pdf_page_holds_only_a_heading(seed_run, tmp_path):
         lines = [ln.strip() for ln in page.splitlines() if ln.strip() and not footer.match(ln)]
         words = sum(len(ln.split()) for ln in lines)
         assert len(lines) > 1 and words > 8, f"page {number} holds only {lines}"
+
+
+def test_pdf_overview_gives_story_names_room(seed_run):
+    """The seeds' overview table ran over two pages with a story name a word a line ("North / Koreans / ...");
+    on paper its columns have fixed widths: the six stories fit on the overview's page, each name in a few lines."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; run make system-deps")
+    result, out = seed_run
+    raw = subprocess.run(["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    overview = next(p for p in raw.split("\f") if re.search(r"^\s*Overview\s*$", p, re.M))
+    table = overview[overview.index("STORY"):]
+    rows = [ln for ln in table.splitlines() if ln.strip()]
+    names = result.topics[result.topics["topic"] >= 0]["label"].tolist()
+    assert len(names) == 6
+    for name in names:  # the name's first three words on one line of the overview page
+        assert any(" ".join(name.split()[:3]) in ln for ln in rows), (name, rows[:20])

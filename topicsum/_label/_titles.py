@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .._summarise import SPEECH
+from .._summarise import SPEECH, strip_dateline
 
 __all__ = ["LONG_TITLE_WORDS", "MAX_TITLE_WORDS", "balanced_quotes", "condense_title", "strip_outlet"]
 
@@ -56,8 +56,6 @@ AGENCIES = frozenset(
     }
 )  # fmt: skip
 _SEPARATORS = re.compile(r"\s+(?:\||[-–—]{1,2}|::|•)\s+")
-#: "SAN FRANCISCO (Reuters) - " once the parenthesis is gone: a place in capitals, then a dash.
-_DATELINE = re.compile(r"^[A-Z][A-Z.'’ ]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,25})?\s+[-–—]+\s+")
 _PAREN = re.compile(r"\s*[(\[][^()\[\]]{0,80}[)\]]")
 #: A leading phrase that sets time or circumstance, up to its comma: "On Tuesday,", "After a week of talks,".
 _LEADING = re.compile(
@@ -192,7 +190,7 @@ def condense_title(sentence: str, max_words: int = MAX_TITLE_WORDS) -> str:
     if len(_words(text)) <= max_words:
         return _finish(text)
     text = _PAREN.sub("", text)
-    text = _DATELINE.sub("", text)
+    text = strip_dateline(text)  # "SAN FRANCISCO (Reuters) - " once the parenthesis is gone
     m = _LEADING.match(text)
     if m and len(_words(text[m.end() :])) >= MIN_TITLE_WORDS:
         text = text[m.end() :]

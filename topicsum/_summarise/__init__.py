@@ -38,7 +38,8 @@ from ._guard import guard_sentences
 from ._models import OFFLINE_CHOICES
 from ._select import extract_sentences
 from ._sentences import SegmentInfo, SourceSentence, encode, split_sentences, theme_sentences
-from ._standalone import JUNK, SPEECH, annotate_standalone, standalone
+from ._furniture import JUNK, strip_dateline
+from ._standalone import SPEECH, annotate_standalone, standalone
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._config import SummariseConfig
@@ -62,6 +63,7 @@ __all__ = [
     "resolve_summariser",
     "split_sentences",
     "standalone",
+    "strip_dateline",
     "summarise_themes",
     "theme_sentences",
 ]

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from ._sentences import SourceSentence
-from ._standalone import JUNK, Verdict, annotate_standalone, straight_quotes
+from ._furniture import JUNK
+from ._standalone import Verdict, annotate_standalone, straight_quotes
 
 __all__ = [
     "DUPLICATE_COSINE",

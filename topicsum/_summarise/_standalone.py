@@ -18,10 +18,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ._furniture import BOILERPLATE, BYLINE, CAPTION, DATELINE, JUNK, PARA_JUNK, PROMO, furniture, strip_dateline
 from ._sentences import SourceSentence
 
 __all__ = [
-    "JUNK",
     "SPEECH",
     "Verdict",
     "annotate_standalone",
@@ -34,70 +34,11 @@ __all__ = [
 _Q_OPEN = "\"“"
 _Q_CLOSE = "\"”"
 
-#: web furniture, archive notices, social widgets, paywalls
-_BOILERPLATE = re.compile(
-    r"\b(?:internet archive|wayback machine|web (?:crawl|capture)s?|crawl(?:s| data)|archive pages|archive-it|no more 404"
-    r"|tweet (?:with a location|location)|your tweets?|add location|javascript|cookies?|your browser"
-    r"|all rights reserved|copyright|©|this material may not be published|terms of (?:use|service)"
-    r"|privacy policy|advertisement|story continued below|continue reading|please try again"
-    r"|(?:error|problem) (?:has )?occurred|invalid email|newsletters?|subscrib\w*|sign(?:ing)? up"
-    r"|click here|read more|learn more|share this|like us on|follow us|more stories|related coverage"
-    r"|full coverage|most popular|trending now|watch video|video player|rented|interactive transcript"
-    r"|delivered (?:weekday|daily|every)|news (?:emails|alerts)|stories that matter"
-    r"|this feature is not available|add interest|as an interest|stay up to date|breaking news (?:emails|alerts)"
-    r"|get breaking news|download the app|view (?:all|comments)|comments? (?:are|is) closed"
-    r"|media playback|unsupported on your device|enter the (?:characters|code)|captcha|not a robot)\b",
-    re.I,
-)
-#: photo captions and credits
-_CAPTION = re.compile(
-    r"^(?:file(?: photo)?\s*[-–—:]|photo(?:graph)?s?\s*(?:[:|]|by\b)|image(?:s)?\s*(?:[:|]|copyright|caption)"
-    r"|pictured\s*:|caption\s*:|hide caption|enlarge (?:image|photo|this)|\d+\s+of\s+\d+\b|this (?:undated )?(?:photo|image)"
-    r"|in this (?:\w+ ){0,6}(?:photo|image)|story highlights\s*$)"
-    r"|\((?:[^()]*\b(?:photo|photographer|photograph|getty|images?|afp|ap photo|reuters|credit|courtesy|file)\b[^()]*)\)\s*$"
-    r"|\b(?:ap photo|getty images|afp/getty|/afp\b|/ap\b|staff photographer|photo credit|photo illustration"
-    r"|(?:file )?photo (?:released|provided|taken|shows)|in this (?:\w+ ){0,6}(?:file )?photo|(?-i:FILE)\s*[-–—])"
-    r"|\b(?:is|are) (?:seen|pictured|shown)\b(?=.*\b(?:19|20)\d\d\b)|\|\s*getty\b"
-    r"|,\s(?:mon|tues|wednes|thurs|fri|satur|sun)day,\s[A-Z][a-z]{2,8}\.?\s\d{1,2},\s(?:19|20)\d\d\.?$"
-    r"|^(?:[\w.'’-]+\s){1,8}(?:waves|poses|gestures|looks on|walks past|speaks during|stands|reacts|smiles|"
-    r"holds|arrives|attends|listens|sits)\b.*\b(?:19|20)\d\d\.?$",
-    re.I,
-)
-#: a paragraph with one of these is a caption or an embedded social post as a whole
-_PARA_JUNK = re.compile(r"pic\.twitter\.com|—\s*[^—]{2,60}\(@\w+\)|\bphoto\s*:|\(photo|\bphotographer\)", re.I)
-#: bylines, contributor lines, author bios
-_BYLINE = re.compile(
-    r"^(?:(?-i:By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:$|,|and\b|\|))|--+\s*[A-Z]|—\s*[A-Z]"
-    r"|(?:reporting|writing|editing|additional reporting) by\b|follow\s+\w+\s+on\b)"
-    r"|\bcontributed to this (?:report|story)\b|\bthe author is\b|\bopinions expressed\b"
-    r"|\bis an? (?:staff )?(?:reporter|writer|correspondent|columnist|editor) (?:for|at|with)\b"
-    r"|@\w{2,}|\bemail\b.*@|^(?:twitter|facebook|instagram)\s*:|\b(?:twitter|facebook|instagram)\s*@",
-    re.I,
-)
-#: promotional / editorial asides addressed to the reader
-_PROMO = re.compile(
-    r"\b(?:we'?ll have more|we will have more|stay tuned|check back|more on (?:this|that) (?:later|soon)|"
-    r"keep (?:it )?(?:here|locked)|for (?:more|the latest) (?:news|information|coverage|updates)|"
-    r"this (?:story|article|post|report|page) (?:has been|was|will be|is being) updated|developing story|"
-    r"hands-on (?:look|preview|review|with)|don't miss|be sure to|you can (?:watch|read|see|find|follow)|see (?:the )?(?:photos|video|gallery)|"
-    r"^\W*(?:watch|listen|read|related|more|photos?|videos?|see also)\s*:|live (?:blog|updates)|"
-    r"(?:in|to|of|for|about) this (?:story|article|post|report|page)\b)|^(?:watch|listen|see|click|tap|read)\b"
-    r"|^\(?also (?:on|read|see|from)\b|(?-i:\bMORE\b)",
-    re.I,
-)
 _GENERIC_OUR = re.compile(r"\b(?:our|us)\s+(?:solar system|planet|galaxy|sun|moon|world|lifetime|time|species|"
                           r"ancestors|universe|own galaxy|home planet)\b|\b(?:of|around|for|to) us all\b", re.I)
 _FIRST_PERSON = re.compile(r"\bI(?:'m|’m|'ve|’ve|'d|’d|'ll|’ll)?\s+(?!of\b|and\b|in\b|to\b|or\b|on\b)[a-z]|\b(?:I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll|me|my|mine|myself|we|we're|we’re|we've|we’ve|"
                            r"we'll|we’ll|we'd|we’d|our|ours|ourselves|us)\b|^(?:We|Our|My)\b|"
                            r"(?i:\b(?:let's|let’s|you|your|you're|you’re|you'll|you’ll|you'd|you’d|you've|you’ve)\b)")
-#: datelines and agency tags at the start: "LOS ANGELES (Reuters) - ", "(CNN) ", "DETROIT, MI -- ",
-#: and press-wire ones with their date: "CHICAGO, Nov. 30, 2018 /PRNewswire/ -- "
-_WIRE_DATE = r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4})?\s*(?:/[A-Za-z -]{2,30}/)?"
-_DATELINE = re.compile(
-    r"^(?:\((?:CNN|AP|Reuters|AFP|UPI|CBS|NBC|ABC)[^)]{0,20}\)\s*[-–—:]*\s*"
-    r"|[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,25})?\s*\([A-Za-z0-9.&'’ /-]{1,30}\)\s*[-–—:|]+\s*"
-    r"|[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.'’ ]{1,25})?" + _WIRE_DATE + r"\s*(?:--|[–—|])\s*)"
-)
 _PREFIX = re.compile(
     r"^(?i:update[d]?|editor'?s note|exclusive|breaking(?: news)?|story highlights|developing)\s*[:\-–—]?\s+(?=[A-Z\"“])"
 )
@@ -141,8 +82,6 @@ _NAMED_SPEAKER = [
 _NOT_NAMES = {"The", "A", "An", "But", "And", "He", "She", "They", "It", "This", "That", "In", "On", "At", "As",
               "When", "After", "While", "If", "Police", "Officials", "Authorities", "Mr", "Ms", "Mrs", "I", "We",
               "Sources", "Experts", "Witnesses", "Investigators", "Prosecutors", "Officers", "Residents", "Critics"}
-#: drop reasons that mark page furniture rather than a sentence that needs context
-JUNK = frozenset({"boilerplate", "caption", "byline", "promo", "junk_document"})
 _MIN_WORDS = 8
 _MAX_WORDS = 70
 
@@ -287,19 +226,11 @@ def standalone(
     return v.ok, (v.text if v.ok and v.text != sentence else None), v.reason
 
 
-def _junk(t: str) -> str:
-    """Why ``t`` is page furniture ("boilerplate", "caption", "byline", "promo"), or ""."""
-    for reason, pattern in (("boilerplate", _BOILERPLATE), ("caption", _CAPTION), ("byline", _BYLINE), ("promo", _PROMO)):
-        if pattern.search(t):
-            return reason
-    return ""
-
-
 def _repair_opening(t: str, repairs: list[str]) -> str:
     """``t`` without its dateline, "Update:" prefix, list marker or trailing "(updated ...)"; repairs noted."""
-    m = _DATELINE.match(t)
-    if m and m.end() < len(t) and t[m.end() :][:1].isalnum() or (m and t[m.end() :][:1] in _Q_OPEN):
-        t = t[m.end() :].strip()
+    stripped = strip_dateline(t)
+    if stripped != t:
+        t = stripped
         repairs.append("dateline")
     m = _PREFIX.match(t)
     if m:
@@ -327,7 +258,7 @@ def _standalone(
     attach_speakers: bool,
 ) -> Verdict:
     t = sentence.strip()
-    junk = _junk(t)
+    junk = furniture(t)
     if junk:
         return Verdict(False, sentence, junk)
     repairs: list[str] = []
@@ -418,7 +349,7 @@ def annotate_standalone(
     # paragraphs that are captions or embedded posts as a whole (credit split off as its own "sentence")
     junk_para = set()
     for s in sents:
-        if _CAPTION.search(s.text) or _PARA_JUNK.search(s.text):
+        if CAPTION.search(s.text) or PARA_JUNK.search(s.text):
             junk_para.add((s.article, s.para))
     for i, s in enumerate(sents):
         same_para_prev = i > 0 and sents[i - 1].article == s.article and sents[i - 1].para == s.para
@@ -488,7 +419,7 @@ def detect_headline(first_paragraph: str) -> str:
     n = _words(t)
     if not 4 <= n <= 16 or t[-1:] in ".!:;,)" or t.upper() == t:
         return ""
-    if _BOILERPLATE.search(t) or _CAPTION.search(t) or _BYLINE.search(t) or _PROMO.search(t) or _DATELINE.match(t):
+    if BOILERPLATE.search(t) or CAPTION.search(t) or BYLINE.search(t) or PROMO.search(t) or DATELINE.match(t):
         return ""
     if sum(w[:1].islower() for w in t.split()) == 0 and n > 6:
         return ""  # e.g. a list of names

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run_all.py                 # everything (about two hours on 2 cores)
     .venv/bin/python bench/run_all.py --quick         # small samples, for a smoke run
-    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction, stream, first_run, labels
+    .venv/bin/python bench/run_all.py --only speed    # one or more of: embed, speed, stories, digests, dask, extraction, stream, first_run, labels, stream_rules
 
 Each benchmark is its own script (readable, runnable alone) that writes a JSON
 file beside this one; this script runs them one after the other (never side by
@@ -39,6 +39,7 @@ BENCHES = {
     "stream": ("stream.py", "stream.json", [], ["--only", "mn200", "--arrivals", "3"]),
     "first_run": ("first_run.py", "first_run.json", [], []),
     "labels": ("labels.py", "labels.json", [], ["--bbc", "100"]),
+    "stream_rules": ("stream_rules.py", "stream_rules.json", [], []),
 }
 
 
@@ -129,6 +130,7 @@ def summary_table(results: dict[str, object]) -> str:
         _embed_rows(results.get("embed")) + _stories_rows(results.get("stories")) + _dask_rows(results.get("dask"))
         + _extraction_rows(results.get("extraction")) + _stream_rows(results.get("stream"))
         + _first_run_rows(results.get("first_run")) + _labels_rows(results.get("labels"))
+        + _stream_rules_rows(results.get("stream_rules"))
     )  # fmt: skip
     for row in rows:
         lines.append(f"| {row[0]} | {row[1]} | {row[2]} |")
@@ -255,6 +257,19 @@ def _labels_rows(data: object) -> list[tuple[str, object, str]]:
             rows.append((f"{title} names: from own headline/lead; retrieval top-1; median words; s/story",
                          f"{d['from_own_story']}; {d['retrieval_top1']}; {d['median_words']}; {d['seconds_per_story']}",
                          ">= 0.90; >= 0.92; <= 12; <= 0.3"))  # fmt: skip
+    return rows
+
+
+def _stream_rules_rows(data: object) -> list[tuple[str, object, str]]:
+    """Rules for continuing a run, simulated on the Multi-News 200 stream (bench/stream_rules.py)."""
+    rows: list[tuple[str, object, str]] = []
+    for rule in ("fresh", "sticky", "moves", "recut"):
+        d = _get(data, rule)
+        if isinstance(d, dict):
+            rows.append((f"continuing rule '{rule}' (simulated, Multi-News 200): most ids changed; changed without a "
+                         "new file; NMI at the last arrival; new stories really new",
+                         f"{d['max_changed_share']:.2%}; {d['changed_in_story_without_new_file']}; {d['final_nmi']}; "
+                         f"{d['new_precision']:.1%}", "<= 1%; 0; -; >= 90%"))  # fmt: skip
     return rows
 
 

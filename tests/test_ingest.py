@@ -329,6 +329,25 @@ def test_dataframe_rows(tmp_path: Path) -> None:
     assert {s.source for s in corpus.segments} == {"<dataframe>"}
 
 
+def test_character_references_in_table_cells_are_decoded(tmp_path: Path) -> None:
+    """BBC's CSV holds "&#163;1.8m" and "Caf&#233;": a headline and a digest show "£1.8m" and "Café"."""
+    frame = pd.DataFrame(
+        {
+            "title": ["Fees of &#163;1.8m at Caf&eacute; Nero"],
+            "text": ["The chain paid &#163;1.8m in fees, its R&D chief said &amp; AT&T agreed. " + BODY],
+        }
+    )
+    path = tmp_path / "t.csv"
+    frame.to_csv(path, index=False)
+    corpus = load_corpus(path)
+    assert [a.headline for a in corpus.articles] == ["Fees of £1.8m at Café Nero"]
+    assert corpus.segments[0].text.startswith("The chain paid £1.8m in fees, its R&D chief said & AT&T agreed.")
+    # a plain-text file keeps its characters as they are: offsets index into the file a reader can open
+    (tmp_path / "t.txt").write_text("Fees of &#163;1.8m\n\n" + BODY, encoding="utf-8")
+    plain = load_corpus(tmp_path / "t.txt")
+    assert "&#163;1.8m" in " ".join([a.headline for a in plain.articles] + [s.text for s in plain.segments])
+
+
 def test_dataframe_without_text_column_raises() -> None:
     with pytest.raises(InputError, match="no column 'text'"):
         load_corpus(pd.DataFrame({"body": ["x"]}))

@@ -13,8 +13,10 @@ Newlines are normalised to ``\\n``.
 from __future__ import annotations
 
 import codecs
+import html
+import re
 
-__all__ = ["Undecodable", "decode_bytes", "drop_nuls", "normalise_newlines"]
+__all__ = ["Undecodable", "decode_bytes", "decode_references", "drop_nuls", "normalise_newlines"]
 
 # Control characters that never occur in real text (tab, newline, CR, form feed excluded).
 _CONTROL = frozenset(chr(c) for c in (*range(0, 9), 11, *range(14, 32), 127))
@@ -49,6 +51,28 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 
 class Undecodable(Exception):
     """The bytes are binary or cannot be decoded as text; ``str(exc)`` is the reason."""
+
+
+#: An HTML character reference a scraper left in a table cell: "&#163;", "&#xE9;", "&eacute;", "&amp;".
+_CHAR_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_references(text: str) -> str:
+    """``text`` with the HTML character references left in it decoded (by :func:`html.unescape`).
+
+    Only complete references (with their ``;``) are read: "AT&T" and "R&D"
+    stay as they are, and so does a name no HTML entity has ("&foo;").
+
+    Examples
+    --------
+    >>> decode_references("Fees rise to &#163;1.8m at Caf&eacute; Nero &amp; AT&T")
+    'Fees rise to £1.8m at Café Nero & AT&T'
+    >>> decode_references("R&D spending; &foo; stays")
+    'R&D spending; &foo; stays'
+    """
+    if "&" not in text:
+        return text
+    return _CHAR_REF.sub(lambda m: html.unescape(m.group(0)), text)
 
 
 def normalise_newlines(text: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from .._config import IngestConfig
 from .._errors import InputError, SkippedInputWarning
 from .._types import Document, InputFile
-from ._decode import Undecodable, decode_bytes, drop_nuls, normalise_newlines
+from ._decode import Undecodable, decode_bytes, decode_references, drop_nuls, normalise_newlines
 from ._paths import SUPPORTED_EXTENSIONS, InputPath, file_kind
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ def _meta_from(row: Mapping[str, Any], config: IngestConfig) -> dict[str, str]:
             except (TypeError, ValueError):
                 pass
         text = str(value).strip()
+        if name in ("title", "sitename"):  # a headline or outlet as scraped: "&#163;1.8m deal", "Caf&eacute;"
+            text = decode_references(text)
         if text:
             meta[name] = text
     return meta
@@ -201,7 +203,7 @@ def _jsonl_units(item: InputPath, text: str, config: IngestConfig, skipped: list
                 item.source,
                 _row_key(meta, lineno, unique),
                 (*item.rank, lineno),
-                normalise_newlines(body),
+                normalise_newlines(decode_references(body)),
                 meta,
                 lineno,
                 item.name,
@@ -247,7 +249,7 @@ def frame_units(
         if body is None or not body.strip():
             continue
         units.append(
-            _Unit(source, _row_key(meta, pos, unique), (*rank, pos), normalise_newlines(body), meta, pos, name)
+            _Unit(source, _row_key(meta, pos, unique), (*rank, pos), normalise_newlines(decode_references(body)), meta, pos, name)
         )
     return units
 
@@ -266,7 +268,7 @@ def text_units(texts: Any, rank0: int) -> list[_Unit]:
     for j, (name, value) in enumerate(pairs):
         if not isinstance(value, str):
             raise InputError(f"texts[{name!r}] is a {type(value).__name__}, not a string; pass strings only.")
-        units.append(_Unit(name, "", (rank0, j), normalise_newlines(value), {}))
+        units.append(_Unit(name, "", (rank0, j), normalise_newlines(decode_references(value)), {}))
     return units
 
 

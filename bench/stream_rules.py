@@ -112,7 +112,10 @@ def cut(rule: str, P: Any, start: Any, threshold: float) -> Any:
     return lab
 
 
-def simulate(rule: str, aids: list[str], A: Any, file_of: dict[str, str], gold_of: dict[str, str], threshold: float) -> dict[str, Any]:
+def simulate(
+    rule: str, aids: list[str], A: Any, file_of: dict[str, str], gold_of: dict[str, str], threshold: float
+) -> dict[str, Any]:
+    """One rule over the stream: per arrival its files, stories, id changes, NMI and new stories."""
     import numpy as np
 
     from stream import arrivals, nmi

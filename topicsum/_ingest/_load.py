@@ -248,9 +248,8 @@ def frame_units(
         body = _row_text(row.get(col))
         if body is None or not body.strip():
             continue
-        units.append(
-            _Unit(source, _row_key(meta, pos, unique), (*rank, pos), normalise_newlines(decode_references(body)), meta, pos, name)
-        )
+        body = normalise_newlines(decode_references(body))
+        units.append(_Unit(source, _row_key(meta, pos, unique), (*rank, pos), body, meta, pos, name))
     return units
 
 

@@ -163,15 +163,14 @@ def story_title(
                   if MIN_NAME_WORDS <= len(c.split()) <= LONG_TITLE_WORDS and balanced_quotes(c)]  # fmt: skip
     if not candidates:  # no headline and no lead that stands alone: the keywords name it
         return ""
-    keywords = model.keywords_.get(topic, [])
     short = [c for c in candidates if len(c.split()) <= MAX_TITLE_WORDS]
-    best, score = _most_telling(short or candidates, topic, centre, encode, centres, keywords)
-    if score is not None and score <= 0 and len(short) < len(candidates):
-        # no short name tells the story from the others: a longer one that does is worth its words
-        longer, longer_score = _most_telling(candidates, topic, centre, encode, centres, keywords)
-        if longer_score is not None and longer_score > 0:
-            best = longer
-    return best
+    if encode is None:
+        return _most_telling(short or candidates, topic, centre, None, centres, model.keywords_.get(topic, []))[0]
+    margin = dict(zip(candidates, _margins(candidates, topic, centre, encode, centres).tolist()))
+    best = max(short or candidates, key=margin.__getitem__)
+    longer = max(candidates, key=margin.__getitem__)
+    # no short name tells the story from the others: a longer one that does is worth its words
+    return longer if margin[best] <= 0 < margin[longer] else best
 
 
 def _most_telling(
@@ -195,14 +194,25 @@ def _most_telling(
             return sum(w for k, w in keywords if set(k.split()) <= words)
 
         return max(candidates, key=weight), None
+    margin = _margins(candidates, topic, centre, encode, centres)
+    k = int(np.argmax(margin))
+    return candidates[k], float(margin[k])
+
+
+def _margins(
+    candidates: list[str],
+    topic: int,
+    centre: np.ndarray,
+    encode: Callable[[list[str]], Any],
+    centres: tuple[list[int], np.ndarray] | None,
+) -> np.ndarray:
+    """Each candidate's similarity to the story's centre minus its similarity to the nearest other story's."""
     E = np.asarray(encode(candidates), dtype=np.float32)
     E /= np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
     own = E @ centre
     ids, C = centres if centres is not None else ([], np.zeros((0, len(centre)), dtype=np.float32))
     others = C[[i for i, t in enumerate(ids) if t != topic]] if ids else C
-    margin = own - (E @ others.T).max(axis=1) if len(others) else own
-    k = int(np.argmax(margin))
-    return candidates[k], float(margin[k])
+    return own - (E @ others.T).max(axis=1) if len(others) else own
 
 
 def _unit_centres(model: ThemeModel) -> tuple[list[int], np.ndarray]:

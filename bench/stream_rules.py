@@ -2,8 +2,8 @@
 
 ``bench/stream.py`` measures the rule topicsum uses, one CLI run per arrival.
 This script asks what other rules would give on the same stream (seed 0, 10
-arrivals), with the article vectors of one run on the whole pile and the
-calibrated story threshold, so that each rule costs milliseconds:
+arrivals), with the vectors one run on the whole pile clusters (its segments', averaged
+per article) and the calibrated story threshold, so that each rule costs milliseconds:
 
 * ``fresh``: a fresh cut of the pile at every arrival, ids matched by overlap
   (the quality ceiling; ids may change anywhere);
@@ -60,18 +60,11 @@ def article_vectors_of_pile(texts: list[str]) -> tuple[list[str], Any, dict[str,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = topicsum.run(work, summariser="none", formats=(), show_progress=False, fresh=True)
-    seg = result.segments[result.segments["duplicate_of"].isna()]
-    X = np.asarray(_encode(seg["text"].tolist()), dtype=np.float32)
-    aids, A = article_vectors(X, seg["article_id"].astype(str).tolist())
+    model = result.theme_model  # the vectors the run fitted on, one row per segment, with its article
+    aids, A = article_vectors(np.asarray(model.embeddings_, dtype=np.float32), [str(a) for a in model.articles_])
+    seg = result.segments
     file_of = dict(zip(seg["article_id"].astype(str), seg["source"].map(lambda s: Path(str(s)).name)))
     return list(aids), A, file_of
-
-
-def _encode(texts: list[str]) -> Any:
-    from topicsum._config import EmbedConfig
-    from topicsum._embed import get_embedder
-
-    return get_embedder(EmbedConfig()).encode(texts)
 
 
 def cut(rule: str, P: Any, start: Any, threshold: float) -> Any:

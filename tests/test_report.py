@@ -193,12 +193,15 @@ def test_appendix_limit_keeps_cited_segments_and_working_links(tmp_path):
     shown = doc.xpath("//div[contains(@class, 'segment')]/@id")
     assert 0 < len(shown) < len(small.segments)
     assert "appendix limit of 5" in page_text(doc)
+    quoted = doc.xpath("//div[@class='representatives']/blockquote/@id")
+    assert quoted, "a representative quoted in full is the target of the links to its segment"
+    assert not set(quoted) & set(shown), "and it is not printed a second time in the appendix"
     ids = set(doc.xpath("//@id"))
     for href in doc.xpath("//a[starts-with(@href, '#')]/@href"):
         assert href[1:] in ids, f"{href} has no target"
     md = write_markdown(small, tmp_path / "r.md").read_text(encoding="utf-8")
     for href in re.findall(r"\]\((#[^)]*)\)", md):
-        assert f'<a id="{href[1:]}"></a>' in md, f"{href} has no anchor"
+        assert md.count(f'<a id="{href[1:]}"></a>') == 1, f"{href} has no anchor, or more than one"
 
 
 def test_colours_are_one_per_topic_and_shared_with_the_text(result, html):

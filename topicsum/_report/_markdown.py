@@ -70,7 +70,8 @@ def render_markdown(result: RunData) -> str:
     >>> render_markdown(result).startswith("# topicsum report")
     True
     """
-    view = report_view(result, figures=False)  # wikis strip data: images; HTML and PDF carry the figures
+    # wikis strip data: images (HTML and PDF carry the figures); every story in full, none compact
+    view = report_view(result, figures=False, compact=False)
     lines = _header(view) + _whats_new(view) + _overview(view)
     for k, t in enumerate(view["themes"], 1):
         lines += _theme(k, t)
@@ -197,7 +198,11 @@ def _theme(k: int, t: dict[str, Any]) -> list[str]:
         lines += ["**Representative segments**", ""]
         for r in t["representatives"]:
             src = md_escape(r["headline"] or r["source"] or r["id"])
-            lines += [f"> {md_escape(r['text'], line_start=True)}", ">", f"> — [{src}](#{r['anchor']})", ""]
+            if r["here"]:  # quoted in full: the target of the links to this segment (not in the appendix)
+                where = f" · {md_escape(r['source'])}, chars {num(r['start'])}–{num(r['end'])}" if r["start"] is not None else ""
+                lines += [f'<a id="{r["anchor"]}"></a>', "", f"> {md_escape(r['text'], line_start=True)}", ">", f"> — {src}{where}", ""]
+            else:
+                lines += [f"> {md_escape(r['text'], line_start=True)}", ">", f"> — [{src}](#{r['anchor']})", ""]
     return lines
 
 

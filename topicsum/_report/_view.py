@@ -223,7 +223,9 @@ def _theme_view(result: RunData, tid: int, tables: _Tables, colours: dict[int, s
     reps = []
     for sid in [str(s) for s in (row.get("representative_segment_ids") or [])][:3]:
         body = text(tables.seg_rows.get(sid, {}).get("text"))
-        reps.append({**tables.seg_ref(sid), "text": short_label(body, QUOTE_CHARS), "cut": len(body) > QUOTE_CHARS})
+        reps.append(
+            {**tables.seg_ref(sid), "text": short_label(body, QUOTE_CHARS), "cut": len(body) > QUOTE_CHARS, "here": False}
+        )
     size = int_or_none(row.get("size"))
     story_id = int_or_none(row.get("story_id"))
     return {
@@ -261,12 +263,12 @@ def _theme_view(result: RunData, tid: int, tables: _Tables, colours: dict[int, s
     }
 
 
-def _sections(themes: list[dict[str, Any]], result: RunData) -> list[dict[str, Any]]:
+def _sections(themes: list[dict[str, Any]], result: RunData, *, compact: bool = True) -> list[dict[str, Any]]:
     """The stories by group (groups in id order, stories by size), one-article stories compact when there are many.
 
     Without groups there is one section holding every story.
     """
-    many = len(themes) > COMPACT_AFTER
+    many = compact and len(themes) > COMPACT_AFTER
     for t in themes:
         t["compact"] = many and t["n_articles"] <= 1
     groups = result.groups if result.groups is not None else pd.DataFrame()
@@ -300,22 +302,41 @@ def _outliers_view(tables: _Tables) -> dict[str, Any] | None:
 def _appendix_view(
     themes: list[dict[str, Any]], tables: _Tables, colours: dict[int, str], limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Every segment grouped by theme (themes by size, outliers last); above
-    ``limit`` segments only the cited and representative segments (and their originals)."""
+    """Every segment grouped by theme (themes by size, outliers last).
+
+    Above ``limit`` segments, only the segments the report links to and does
+    not quote in full elsewhere: the digests' citations (a compact story's
+    one line) and the representative segments cut short in their story, with
+    the originals of duplicates among them.  A representative quoted in full
+    becomes the target of the links to its segment (``here``), so no segment
+    is printed twice.
+    """
     total = len(tables.segs)
     note = None
     keep_ids: set[str] | None = None
     if limit and total > limit:
-        keep_ids = {c["id"] for t in themes for c in t["cited"]} | {r["id"] for t in themes for r in t["representatives"]}
+        shown = {r["id"] for t in themes if not t["compact"] for r in t["representatives"] if not r["cut"]}
+        linked: set[str] = set()
+        for t in themes:
+            if t["compact"]:  # shown as a headline and one cited line
+                linked |= {c["id"] for c in t["one_line_cites"]}
+            else:
+                linked |= {c["id"] for c in t["cited"]} | {r["id"] for r in t["representatives"]}
+        keep_ids = linked - shown
         keep_ids |= {text(tables.seg_rows[i].get("duplicate_of")) for i in list(keep_ids) if i in tables.seg_rows} - {""}
+        keep_ids -= shown
+        for t in themes:
+            for r in t["representatives"]:
+                r["here"] = r["id"] in shown
         note = (
             f"This corpus has {total:,} segments, more than the report's appendix limit of {limit:,}: "
-            f"shown here are the {len(keep_ids):,} segments the digests cite or the themes show. "
+            f"shown here are the {len(keep_ids):,} segments the digests cite or the stories quote in part "
+            "(a segment a story quotes in full is not repeated here). "
             "Every segment is in segments.csv (or raise report.appendix_limit / report.pdf_appendix_limit)."
         )
         for t in themes:
             for a in t["articles"]:
-                if a["segment_id"] not in keep_ids:
+                if a["segment_id"] not in keep_ids and a["segment_id"] not in shown:
                     a["anchor"] = None
     label_of = {t["id"]: t["label"] for t in themes}
     groups = []
@@ -423,7 +444,7 @@ def _method_view(result: RunData) -> dict[str, Any]:
 
 
 def report_view(
-    result: RunData, *, figures: bool = True, raster_figures: bool = False, pdf: bool = False
+    result: RunData, *, figures: bool = True, raster_figures: bool = False, pdf: bool = False, compact: bool = True
 ) -> dict[str, Any]:
     """Everything the reports show, as plain values (untrusted text left unescaped for the renderer).
 
@@ -436,6 +457,9 @@ def report_view(
         Embed figures as PNG instead of SVG.
     pdf : bool
         For the PDF: the appendix follows ``report.pdf_appendix_limit``.
+    compact : bool
+        List one-article stories compactly when there are many (HTML and
+        PDF); the Markdown report shows every story in full.
 
     Examples
     --------
@@ -448,7 +472,7 @@ def report_view(
     themes = [_theme_view(result, tid, tables, colours) for tid in theme_ids(result)]
     for number, t in enumerate(themes, 1):
         t["number"] = number
-    sections = _sections(themes, result)
+    sections = _sections(themes, result, compact=compact)
     outliers = _outliers_view(tables)
     report = result.config.report
     limit = report.pdf_appendix_limit if pdf else report.appendix_limit

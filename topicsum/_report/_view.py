@@ -302,15 +302,9 @@ def _outliers_view(tables: _Tables) -> dict[str, Any] | None:
 def _appendix_view(
     themes: list[dict[str, Any]], tables: _Tables, colours: dict[int, str], limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Every segment grouped by theme (themes by size, outliers last).
-
-    Above ``limit`` segments, only the segments the report links to and does
-    not quote in full elsewhere: the digests' citations (a compact story's
-    one line) and the representative segments cut short in their story, with
-    the originals of duplicates among them.  A representative quoted in full
-    becomes the target of the links to its segment (``here``), so no segment
-    is printed twice.
-    """
+    """Every segment grouped by theme (themes by size, outliers last); above ``limit`` segments only those
+    the report links to and does not quote in full elsewhere (the digests' citations, representatives cut
+    short, originals of duplicates).  A representative quoted in full is its segment's link target (``here``)."""
     total = len(tables.segs)
     note = None
     keep_ids: set[str] | None = None
@@ -323,8 +317,7 @@ def _appendix_view(
             else:
                 linked |= {c["id"] for c in t["cited"]} | {r["id"] for r in t["representatives"]}
         keep_ids = linked - shown
-        keep_ids |= {text(tables.seg_rows[i].get("duplicate_of")) for i in list(keep_ids) if i in tables.seg_rows} - {""}
-        keep_ids -= shown
+        keep_ids |= {text(tables.seg_rows[i].get("duplicate_of")) for i in list(keep_ids) if i in tables.seg_rows} - {""} - shown
         for t in themes:
             for r in t["representatives"]:
                 r["here"] = r["id"] in shown

@@ -235,3 +235,33 @@ def test_an_unfitted_model_says_fit_and_a_fitted_one_names_the_missing_attribute
     with pytest.raises(AttributeError, match="no attribute 'embedder_'") as caught:
         seeds_model.embedder_  # a fitted model is not "not fitted" because a name is wrong
     assert not isinstance(caught.value, NotFittedError)
+
+
+class _Counting:
+    """The session embedder, counting the texts it is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.texts = inner, 0
+        self.model_id, self.dimension = inner.model_id, inner.dimension
+
+    def encode(self, texts, **kwargs):
+        self.texts += len(texts)
+        return self.inner.encode(texts, **kwargs)
+
+
+def test_a_second_fit_in_the_same_cache_encodes_no_keyword_candidate_again(seeds_input, embedder, tmp_path) -> None:
+    from topicsum._cluster import fit_themes
+    from topicsum._config import ClusterConfig
+    from topicsum._context import CacheSettings, RunContext
+
+    segs, texts, X = seeds_input
+    units = FitSegments.of([s.segment_id for s in segs], texts, [s.article_id for s in segs])
+    counting = _Counting(embedder)
+    context = RunContext(cache=CacheSettings(tmp_path), embedder=counting)
+    first = fit_themes(units, X, ClusterConfig(), context)
+    assert counting.texts > 0  # the keyword candidates of the multi-article stories
+    before = counting.texts
+    again = fit_themes(units, X, ClusterConfig(), context)
+    assert counting.texts == before, "an update read the candidates it had encoded from the cache"
+    assert again.bertopic_.get_topics() == first.bertopic_.get_topics()
+    assert again.bertopic_.embedding_model.inner is counting  # the model keeps the plain embedder

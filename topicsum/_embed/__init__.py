@@ -26,6 +26,7 @@ import numpy as np
 
 from .._deps import require
 from .._protocols import Embedder
+from ._cached import CachedEmbedder
 from ._portable import PortableEmbedder, shared_embedder
 from ._store import EmbeddingStore
 from ._torch import BUNDLED_MODEL, SentenceTransformerEmbedder
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "BUNDLED_MODEL",
+    "CachedEmbedder",
     "Embedder",
     "PortableEmbedder",
     "SentenceTransformerEmbedder",

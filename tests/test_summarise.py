@@ -280,3 +280,32 @@ def test_a_damaged_converted_model_is_converted_again(tmp_path, caplog, damage):
     assert str(folder) in caplog.text and "converting it again" in caplog.text
     assert isinstance(gen.generate("Say hi.", [], max_new_tokens=4, repetition_penalty=1.0, seed=0), str)
     assert (folder / "model.safetensors").stat().st_size == (session / "model.safetensors").stat().st_size
+
+
+def test_an_updated_story_encodes_only_its_new_sentences(embedder, tmp_path) -> None:
+    """A story that gained an article reads its earlier sentences from the embedding cache."""
+    from topicsum._config import Config
+    from topicsum._setup import build_context
+
+    asked: list[str] = []
+
+    class Counting:
+        model_id, dimension = embedder.model_id, embedder.dimension
+
+        def encode(self, texts, **kwargs):
+            asked.extend(texts)
+            return embedder.encode(texts, **kwargs)
+
+    config = Config.from_options(summariser="extractive")
+    context = dataclasses.replace(build_context(config), cache=CacheSettings(tmp_path), embedder=Counting())
+    segments = {
+        "s1": SegmentInfo("The rail line reopened on Monday after a week of repairs. Trains ran on time all day.", "a1", 0, "BBC"),
+        "s2": SegmentInfo("Engineers replaced two miles of track near the station. The work cost four million pounds.", "a2", 0, "ITV"),
+    }
+    summarise_themes([Theme(0, "rail", (("rail", 1.0),), 1, ("s1",), ("a1",), ("s1",))], segments, config.summarise, context)
+    assert len(asked) >= 2
+    asked.clear()
+    grown = Theme(0, "rail", (("rail", 1.0),), 2, ("s1", "s2"), ("a1", "a2"), ("s1",))
+    digests, _ = summarise_themes([grown], segments, config.summarise, context)
+    assert sorted(asked) == ["Engineers replaced two miles of track near the station.", "The work cost four million pounds."]
+    assert {sid for s in digests[0].sentences for sid in s.segment_ids} <= {"s1", "s2"}

@@ -26,10 +26,12 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._embed import CachedEmbedder
 from .._types import Digest, Theme
 from ._backends import SUMMARISERS, Summariser, describe, resolve_summariser
 from ._digest import DigestTools, ThemeWork, digest_theme
@@ -91,9 +93,10 @@ def prepare_theme(theme: Theme, segments: Mapping[str, SegmentInfo], embedder: A
     """A theme's sentences, their verdicts and the embeddings of those that can be chosen.
 
     Sentences never chosen from (navigation, credits...) get zero rows and
-    cost no encoding.  Vectors do not depend on batching
-    (:func:`topicsum._embed.embed_texts` encodes canonical chunks), so a
-    theme's work is the same wherever it is prepared.
+    cost no encoding.  The theme's sentences are encoded together, in their
+    order, so its work is the same wherever it is prepared; with a
+    :class:`~topicsum._embed.CachedEmbedder`, sentences encoded by an earlier
+    run are read from the cache instead.
     """
     sources = theme_sentences(theme.segment_ids, segments)
     verdicts = annotate_standalone(sources)
@@ -116,6 +119,9 @@ class DigestSettings:
     embedder: Any
     config: SummariseConfig
     seed: int
+    #: The embedding cache the source sentences are read from and added to (``None``: encode them all);
+    #: only set when the digests are written in this process.
+    sentence_cache: Path | None = None
 
     def tools(self) -> tuple[DigestTools, dict[str, Any]]:
         """The tools of a digest, the model loaded once per process, and what run.json says of the model."""
@@ -130,7 +136,8 @@ def digest_job(job: ThemeJob, *, settings: DigestSettings) -> tuple[Digest, dict
     same wherever it is written.
     """
     tools, stats = settings.tools()
-    work = prepare_theme(job.theme, job.segments, tools.embedder)
+    # an updated story's earlier sentences were encoded by the run before: only its new ones are encoded
+    work = prepare_theme(job.theme, job.segments, CachedEmbedder(tools.embedder, settings.sentence_cache))
     if not work.sources:
         logger.warning("Theme %d has no text to summarise; its digest is empty.", job.theme.topic_id)
         return Digest(job.theme.topic_id, ()), stats
@@ -189,7 +196,8 @@ def summarise_themes(
         from .._errors import StageSkippedError
 
         raise StageSkippedError("Digests are off in this run (summariser='none'); choose a summariser to make them.")
-    settings = DigestSettings(summariser, context.require_embedder(), config, context.seed)
+    cache = None if context.executor.remote else context.cache.entry("embeddings")
+    settings = DigestSettings(summariser, context.require_embedder(), config, context.seed, sentence_cache=cache)
     jobs = [ThemeJob.of(t, segments) for t in themes if t.topic_id >= 0]
     work = functools.partial(digest_job, settings=settings)
     t0 = time.perf_counter()

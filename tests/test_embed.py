@@ -162,3 +162,22 @@ def test_damaged_vectors_in_the_cache_are_computed_again(embedder, tmp_path, cap
     np.testing.assert_allclose(out, expected, atol=1e-6)
     assert np.isfinite(out).all()
     assert "1 cached vector(s)" in caplog.text and str(_cache_file(tmp_path)) in caplog.text
+
+
+def test_the_cache_file_holds_a_vector_in_little_more_than_its_bytes(tmp_path) -> None:
+    """A 384-float vector is 1,536 bytes; on 4 KiB pages each row took an overflow page (4.7 KB a row)."""
+    import hashlib
+
+    from topicsum._embed._store import EmbeddingStore
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(2000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    keys = [hashlib.sha256(str(i).encode()).digest() for i in range(2000)]
+    store = EmbeddingStore(tmp_path, "some-model", 384)
+    for i in range(0, 2000, 500):
+        store.put(keys[i : i + 500], vectors[i : i + 500])
+    assert (store.get(keys[:3])[keys[2]] == vectors[2]).all()
+    store.close()
+    size = sum(f.stat().st_size for f in tmp_path.iterdir())
+    assert size / 2000 < 2500, f"{size / 2000:.0f} bytes a vector"

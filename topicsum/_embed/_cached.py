@@ -12,22 +12,16 @@ the duration of one stage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .._protocols import Embedder
-from ._store import EmbeddingStore
+from ._store import EmbeddingStore, read_through
 
 __all__ = ["CachedEmbedder"]
-
-
-def _key(text: str) -> bytes:
-    from . import text_hash
-
-    return text_hash(text)
 
 
 class CachedEmbedder:
@@ -35,6 +29,8 @@ class CachedEmbedder:
 
     Every other attribute (``model_id``, ``dimension``, ``location``...) is the
     wrapped embedder's.  ``folder=None`` (the cache is off) encodes everything.
+    The cache file is opened on the first ``encode`` and stays open until
+    :meth:`close` (or the end of a ``with`` block).
 
     Parameters
     ----------
@@ -46,10 +42,9 @@ class CachedEmbedder:
     --------
     >>> import tempfile, pathlib
     >>> from topicsum._embed import get_embedder
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> emb = CachedEmbedder(get_embedder(), folder)
-    >>> first = emb.encode(["election", "rugby"])
-    >>> emb.encoded, bool((emb.encode(["rugby"])[0] == first[1]).all()), emb.encoded
+    >>> with CachedEmbedder(get_embedder(), pathlib.Path(tempfile.mkdtemp())) as emb:
+    ...     first = emb.encode(["election", "rugby"])
+    ...     emb.encoded, bool((emb.encode(["rugby"])[0] == first[1]).all()), emb.encoded
     (2, True, 2)
     """
 
@@ -57,34 +52,33 @@ class CachedEmbedder:
         self.inner = embedder
         self.folder = folder
         self.encoded = 0  # texts this wrapper had to encode (the others came from the cache)
+        self._store: EmbeddingStore | None = None
 
     def __getattr__(self, name: str) -> Any:
-        if name == "inner":  # not set yet (copy, unpickling): no recursion
+        if name in ("inner", "_store"):  # not set yet (copy, unpickling): no recursion
             raise AttributeError(name)
         return getattr(self.inner, name)
 
+    def __enter__(self) -> CachedEmbedder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the cache file (the next ``encode`` opens it again)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool | None = None) -> np.ndarray:
         """Unit vectors of ``texts`` (float32 ``(n, d)``): cached ones read, the rest encoded and stored."""
-        texts = [str(t) for t in texts]
-        if self.folder is None or not texts:
-            self.encoded += len(texts)
-            return np.asarray(self.inner.encode(texts, batch_size=batch_size, show_progress=False), dtype=np.float32)
-        keys = [_key(t) for t in texts]
-        first: dict[bytes, str] = {}
-        for k, t in zip(keys, texts):
-            first.setdefault(k, t)
-        store = EmbeddingStore(self.folder, self.inner.model_id, int(self.inner.dimension))
-        try:
-            vectors = store.get(list(first))
-            todo = [k for k in first if k not in vectors]
-            if todo:
-                enc = np.asarray(
-                    self.inner.encode([first[k] for k in todo], batch_size=batch_size, show_progress=False),
-                    dtype=np.float32,
-                )
-                store.put(todo, enc)
-                vectors.update(zip(todo, enc))
-                self.encoded += len(todo)
-        finally:
-            store.close()
-        return np.stack([vectors[k] for k in keys])
+
+        def encode_missing(keys: list[bytes], todo: list[str]) -> Iterator[tuple[list[bytes], np.ndarray]]:
+            yield keys, np.asarray(self.inner.encode(todo, batch_size=batch_size, show_progress=False), np.float32)
+
+        if self._store is None and self.folder is not None:
+            self._store = EmbeddingStore(self.folder, self.inner.model_id, int(self.inner.dimension))
+        vectors, encoded = read_through([str(t) for t in texts], self._store, encode_missing, int(self.inner.dimension))
+        self.encoded += encoded
+        return vectors

@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EmbeddingStore", "valid_rows"]
+__all__ = ["EmbeddingStore", "read_through", "text_hash", "valid_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,58 @@ _SQL_CHUNK = 900  # stays under SQLite's default limit of host parameters
 _PAGE_SIZE = 16384
 #: How far a cached vector's length may be from 1 (vectors are L2-normalised).
 NORM_TOLERANCE = 1e-3
+
+
+def text_hash(text: str) -> bytes:
+    """The cache key of one text: the raw 32-byte sha256 of its UTF-8 encoding.
+
+    Examples
+    --------
+    >>> len(text_hash("hello"))
+    32
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+#: ``encode(keys, texts)``: the vectors of texts the cache lacks, as ``(keys, vectors)`` pieces in any order.
+EncodeMissing = Callable[[list[bytes], list[str]], Iterable[tuple[Sequence[bytes], np.ndarray]]]
+
+
+def read_through(
+    texts: Sequence[str], store: EmbeddingStore | None, encode: EncodeMissing, dimension: int
+) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts`` (float32 rows in their order): the cached ones read, the others encoded and stored.
+
+    Identical texts are looked up and encoded once.  ``encode`` receives the
+    missing texts (one of each) with their keys and yields ``(keys, vectors)``
+    pieces; each piece is stored as soon as it arrives, so an interrupted
+    encoding keeps what it finished.  ``store=None`` (the cache is off)
+    encodes every distinct text.  Returns the vectors and how many texts were
+    encoded.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = EmbeddingStore(Path(tempfile.mkdtemp()), "toy", 2)
+    >>> def encode(keys, texts):
+    ...     yield keys, np.array([[0.6, 0.8]] * len(texts), dtype=np.float32)
+    >>> read_through(["a", "b", "a"], store, encode, 2)[1], read_through(["b"], store, encode, 2)[1]
+    (2, 0)
+    """
+    keys = [text_hash(t) for t in texts]
+    first: dict[bytes, str] = {}
+    for k, t in zip(keys, texts):
+        first.setdefault(k, t)
+    vectors = store.get(list(first)) if store is not None else {}
+    todo = [k for k in first if k not in vectors]
+    if todo:
+        for piece, enc in encode(todo, [first[k] for k in todo]):
+            if store is not None:
+                store.put(piece, enc)
+            vectors.update(zip(piece, np.asarray(enc, dtype=np.float32)))
+    if not keys:
+        return np.empty((0, dimension), dtype=np.float32), 0
+    return np.stack([vectors[k] for k in keys]).astype(np.float32, copy=False), len(todo)
 
 
 def valid_rows(vectors: np.ndarray) -> np.ndarray:

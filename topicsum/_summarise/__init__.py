@@ -26,7 +26,6 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -119,9 +118,10 @@ class DigestSettings:
     embedder: Any
     config: SummariseConfig
     seed: int
-    #: The embedding cache the source sentences are read from and added to (``None``: encode them all);
-    #: only set when the digests are written in this process.
-    sentence_cache: Path | None = None
+    #: What the source sentences are encoded with: the run's :class:`~topicsum._embed.CachedEmbedder`
+    #: (read from and added to the embedding cache) when the digests are written in this process;
+    #: ``None`` elsewhere (``embedder``, every sentence encoded).
+    sentence_embedder: CachedEmbedder | None = None
 
     def tools(self) -> tuple[DigestTools, dict[str, Any]]:
         """The tools of a digest, the model loaded once per process, and what run.json says of the model."""
@@ -137,7 +137,7 @@ def digest_job(job: ThemeJob, *, settings: DigestSettings) -> tuple[Digest, dict
     """
     tools, stats = settings.tools()
     # an updated story's earlier sentences were encoded by the run before: only its new ones are encoded
-    work = prepare_theme(job.theme, job.segments, CachedEmbedder(tools.embedder, settings.sentence_cache))
+    work = prepare_theme(job.theme, job.segments, settings.sentence_embedder or tools.embedder)
     if not work.sources:
         logger.warning("Theme %d has no text to summarise; its digest is empty.", job.theme.topic_id)
         return Digest(job.theme.topic_id, ()), stats
@@ -196,12 +196,20 @@ def summarise_themes(
         from .._errors import StageSkippedError
 
         raise StageSkippedError("Digests are off in this run (summariser='none'); choose a summariser to make them.")
-    cache = None if context.executor.remote else context.cache.entry("embeddings")
-    settings = DigestSettings(summariser, context.require_embedder(), config, context.seed, sentence_cache=cache)
+    embedder = context.require_embedder()
+    # one cache connection for the stage, used by tasks that run here one at a time; tasks that run
+    # elsewhere (or in threads) encode without it
+    here = not context.executor.remote and context.executor.threads == 1
+    sentences = CachedEmbedder(embedder, context.cache.entry("embeddings")) if here else None
+    settings = DigestSettings(summariser, embedder, config, context.seed, sentence_embedder=sentences)
     jobs = [ThemeJob.of(t, segments) for t in themes if t.topic_id >= 0]
     work = functools.partial(digest_job, settings=settings)
     t0 = time.perf_counter()
-    results = context.executor.map(work, jobs, desc="Digests", unit="theme", progress=context.progress)
+    try:
+        results = context.executor.map(work, jobs, desc="Digests", unit="theme", progress=context.progress)
+    finally:
+        if sentences is not None:
+            sentences.close()
     elapsed = time.perf_counter() - t0
     digests = {job.theme.topic_id: digest for job, (digest, _) in zip(jobs, results)}
     per_theme = [stats for _, stats in results]

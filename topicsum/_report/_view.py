@@ -299,44 +299,39 @@ def _outliers_view(tables: _Tables) -> dict[str, Any] | None:
     return {"size": n_out, "share": share, "colour": OUTLIER_COLOUR, "anchor": None}
 
 
-def _appendix_view(
-    themes: list[dict[str, Any]], tables: _Tables, colours: dict[int, str], limit: int
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Every segment grouped by theme (themes by size, outliers last); above ``limit`` segments only those
-    the report links to and does not quote in full elsewhere (the digests' citations, representatives cut
-    short, originals of duplicates).  A representative quoted in full is its segment's link target (``here``)."""
+def _appendix_selection(themes: list[dict], tables: _Tables, limit: int) -> tuple[set[str] | None, set[str], str | None]:
+    """``(kept, quoted, note)``: up to ``limit`` segments the appendix holds all (``kept=None``); above it only
+    those the report links to and does not quote in full (citations, representatives cut short, originals of
+    duplicates).  ``quoted``: the representatives quoted in full, each its own link target."""
     total = len(tables.segs)
-    note = None
-    keep_ids: set[str] | None = None
-    if limit and total > limit:
-        shown = {r["id"] for t in themes if not t["compact"] for r in t["representatives"] if not r["cut"]}
-        linked: set[str] = set()
-        for t in themes:
-            if t["compact"]:  # shown as a headline and one cited line
-                linked |= {c["id"] for c in t["one_line_cites"]}
-            else:
-                linked |= {c["id"] for c in t["cited"]} | {r["id"] for r in t["representatives"]}
-        keep_ids = linked - shown
-        keep_ids |= {text(tables.seg_rows[i].get("duplicate_of")) for i in list(keep_ids) if i in tables.seg_rows} - {""} - shown
-        for t in themes:
-            for r in t["representatives"]:
-                r["here"] = r["id"] in shown
-        note = (
-            f"This corpus has {total:,} segments, more than the report's appendix limit of {limit:,}: "
-            f"shown here are the {len(keep_ids):,} segments the digests cite or the stories quote in part "
-            "(a segment a story quotes in full is not repeated here). "
-            "Every segment is in segments.csv (or raise report.appendix_limit / report.pdf_appendix_limit)."
-        )
-        for t in themes:
-            for a in t["articles"]:
-                if a["segment_id"] not in keep_ids and a["segment_id"] not in shown:
-                    a["anchor"] = None
+    if not limit or total <= limit:
+        return None, set(), None
+    quoted = {r["id"] for t in themes if not t["compact"] for r in t["representatives"] if not r["cut"]}
+    linked: set[str] = set()
+    for t in themes:
+        if t["compact"]:  # shown as a headline and one cited line
+            linked |= {c["id"] for c in t["one_line_cites"]}
+        else:
+            linked |= {c["id"] for c in t["cited"]} | {r["id"] for r in t["representatives"]}
+    kept = linked - quoted
+    kept |= {text(tables.seg_rows[i].get("duplicate_of")) for i in list(kept) if i in tables.seg_rows} - {""} - quoted
+    note = (
+        f"This corpus has {total:,} segments, more than the report's appendix limit of {limit:,}: "
+        f"shown here are the {len(kept):,} segments the digests cite or the stories quote in part "
+        "(a segment a story quotes in full is not repeated here). "
+        "Every segment is in segments.csv (or raise report.appendix_limit / report.pdf_appendix_limit)."
+    )
+    return kept, quoted, note
+
+
+def _appendix_view(themes: list[dict], tables: _Tables, colours: dict[int, str], kept: set[str] | None) -> list[dict]:
+    """The appendix: the ``kept`` segments (``None``: all) grouped by theme (themes by size, outliers last)."""
     label_of = {t["id"]: t["label"] for t in themes}
     groups = []
     for tid in [t["id"] for t in themes] + [-1]:
         rows = tables.theme_rows(tid)
-        if keep_ids is not None:
-            rows = [r for r in rows if str(r["segment_id"]) in keep_ids]
+        if kept is not None:
+            rows = [r for r in rows if str(r["segment_id"]) in kept]
         if not rows:
             continue
         rows.sort(key=_reading_order)
@@ -349,7 +344,7 @@ def _appendix_view(
                 "segments": [_appendix_item(r, tid, tables) for r in rows],
             }
         )
-    return groups, note
+    return groups
 
 
 def _reading_order(r: dict[str, Any]) -> tuple[str, float, str]:
@@ -469,7 +464,15 @@ def report_view(
     outliers = _outliers_view(tables)
     report = result.config.report
     limit = report.pdf_appendix_limit if pdf else report.appendix_limit
-    appendix, appendix_note = _appendix_view(themes, tables, colours, int(limit or 0))
+    kept, quoted, appendix_note = _appendix_selection(themes, tables, int(limit or 0))
+    if kept is not None:  # links go to a segment where it is printed: quoted in full, or in the appendix
+        for t in themes:
+            for r in t["representatives"]:
+                r["here"] = r["id"] in quoted
+            for a in t["articles"]:
+                if a["segment_id"] not in kept and a["segment_id"] not in quoted:
+                    a["anchor"] = None
+    appendix = _appendix_view(themes, tables, colours, kept)
     if outliers is not None:
         outliers["anchor"] = "appendix-outliers" if any(g["id"] == -1 for g in appendix) else None
     manifest = result.manifest or {}

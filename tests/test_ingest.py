@@ -291,6 +291,30 @@ def test_jsonl_rows_with_metadata(tmp_path: Path) -> None:
     assert len({a.doc_id for a in corpus.articles}) == 2
 
 
+def test_dates_become_iso_days_only_where_the_input_lets_them_be_known(tmp_path: Path) -> None:
+    # the dates as a page writes them; "captured" is when the page was saved (empty: the input does not say)
+    rows = [
+        ("full", "Published 3 March 2025", ""),
+        ("relative, saved", "22 minutes ago", "2025-08-12T00:10:00"),
+        ("relative, unsaved", "22 minutes ago", ""),
+        ("no year, saved", "Published 3 March", "2025-08-12T09:00:00"),
+        ("no year, later day", "3 December", "2025-08-12T09:00:00"),
+        ("no year, unsaved", "3 March", ""),
+        ("no day, saved", "March 2025", "2025-08-12T09:00:00"),
+    ]
+    lines = [json.dumps({"title": t, "date": d, "captured": c, "text": f"{t}. {BODY}"}) for t, d, c in rows]
+    corpus = load_corpus(write(tmp_path / "docs.jsonl", "\n".join(lines) + "\n"))
+    assert [(a.headline, a.published, a.date) for a in corpus.articles] == [
+        ("full", "Published 3 March 2025", "2025-03-03"),
+        ("relative, saved", "22 minutes ago", "2025-08-11"),
+        ("relative, unsaved", "22 minutes ago", ""),
+        ("no year, saved", "Published 3 March", "2025-03-03"),
+        ("no year, later day", "3 December", "2024-12-03"),  # a page saved in August reports no December ahead
+        ("no year, unsaved", "3 March", ""),
+        ("no day, saved", "March 2025", ""),
+    ]
+
+
 def test_jsonl_bad_line_is_skipped_with_reason(tmp_path: Path) -> None:
     path = write(tmp_path / "docs.jsonl", json.dumps({"text": BODY}) + "\n{not json\n")
     with pytest.warns(SkippedInputWarning, match="not valid JSON"):

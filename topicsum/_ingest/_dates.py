@@ -5,11 +5,14 @@ An article's date is written as its page wrote it (``Article.published``:
 it can be known, as an ISO day (``Article.date``: "2025-08-12"), read by
 dateparser:
 
-* an absolute date counts only with its day, month and year (dateparser's
-  strict parsing): "3 March" says no year and stays as written;
-* a relative one ("22 minutes ago", "yesterday") is resolved against the
-  time the page was saved, when the page says it (a SingleFile or Save Page WE
-  comment, a ``captured`` column of a table); otherwise it stays as written.
+* an absolute date counts with its day, month and year (dateparser's
+  strict parsing);
+* a relative one ("22 minutes ago", "yesterday") and a day without its year
+  ("Published 3 March") are resolved against the time the page was saved,
+  when the page says it (a SingleFile or Save Page WE comment, a ``captured``
+  column of a table): the year is the capture's, or the one before when that
+  day comes after the capture (a page does not report the future).
+  Without a capture time they stay as written.
 """
 
 from __future__ import annotations
@@ -36,17 +39,22 @@ _SAVEPAGE = re.compile(r"<meta[^>]+name=[\"']savepage-date[\"'][^>]+content=[\"'
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(text: str, strict: bool, base: str, language: str) -> datetime | None:
+def _parse(text: str, strict: bool, base: str, language: str, day_month: bool = False) -> datetime | None:
+    """dateparser on ``text``: ``strict`` wants day, month and year; ``day_month`` day and month (the year
+    from ``base``, never after it); ``base`` resolves relative dates."""
     import dateparser
 
-    settings = {"STRICT_PARSING": strict, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+    settings: dict[str, object] = {"STRICT_PARSING": strict, "PREFER_DATES_FROM": "past",
+                                   "RETURN_AS_TIMEZONE_AWARE": False}  # fmt: skip
+    if day_month:
+        settings["REQUIRE_PARTS"] = ["day", "month"]
     if base:
         settings["RELATIVE_BASE"] = datetime.fromisoformat(base)
     languages = [language] if language else None
     try:
         return dateparser.parse(text, settings=settings, languages=languages)
     except (ValueError, TypeError, OverflowError, LookupError):  # an unsupported language code, odd input
-        return None if not languages else _parse(text, strict, base, "")
+        return None if not languages else _parse(text, strict, base, "", day_month)
 
 
 def timestamp(value: str) -> str:
@@ -80,6 +88,8 @@ def iso_date(written: str, captured: str = "", language: str = "") -> str:
     ('2025-03-03', '2025-08-12', '')
     >>> iso_date("22 minutes ago"), iso_date("22 minutes ago", captured="2025-08-12T00:10:00")
     ('', '2025-08-11')
+    >>> iso_date("Published 3 March", captured="2025-08-12"), iso_date("3 December", captured="2025-08-12")
+    ('2025-03-03', '2024-12-03')
     """
     text = _LABEL.sub("", " ".join(str(written or "").split()))
     if not text or not any(ch.isdigit() for ch in text) and not _RELATIVE.search(text):
@@ -88,7 +98,10 @@ def iso_date(written: str, captured: str = "", language: str = "") -> str:
     if relative and not captured:
         return ""  # "2 hours ago", but the page does not say when it was saved: never guessed
     code = language if language and len(language) == 2 else ""
-    found = _parse(text, not relative, timestamp(captured) if relative else "", code)
+    base = timestamp(captured) if captured else ""
+    found = _parse(text, not relative, base if relative else "", code)
+    if found is None and not relative and base:  # "3 March": the year of the capture, or the one before
+        found = _parse(text, False, base, code, day_month=True)
     if found is None or not 1800 <= found.year <= 2200:
         return ""
     if found.tzinfo is not None:

@@ -489,6 +489,31 @@ def test_no_pdf_page_holds_only_a_heading(seed_run, tmp_path):
         assert len(lines) > 1 and words > 8, f"page {number} holds only {lines}"
 
 
+def test_pdf_cites_segments_by_their_appendix_number(seed_run):
+    """On paper a cited segment says where it is printed ("appendix A12"), not its page: the appendix numbers
+    its segments in order, and each appendix page's head gives the numbers it holds, as endnotes do."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed; run make system-deps")
+    result, out = seed_run
+    raw = subprocess.run(["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    cited = [int(n) for n in re.findall(r"\(appendix\s+A(\d+)\)", raw)]
+    assert len(cited) >= 6 and "(p. " not in raw
+    printed: list[int] = []
+    for page in raw.split("\f"):
+        head = re.search(r"^\s*A(\d+)–A(\d+)\s*$", page, re.M)
+        numbers = [int(n) for n in re.findall(r"^\s*A(\d+) \S", page, re.M)]
+        if head is None:
+            assert not numbers, numbers
+            continue
+        first, last = map(int, head.groups())
+        # a page holding only the rest of a segment longer than a page repeats that segment's number
+        assert numbers[:1] + numbers[-1:] == [first, last] if numbers else first == last, (head.group(0), numbers)
+        printed += numbers
+    assert printed == list(range(1, len(printed) + 1))
+    assert set(cited) <= set(printed)
+    assert len(printed) == len(result.segments)  # below the appendix limit every segment is printed
+
+
 def test_pdf_overview_gives_story_names_room(seed_run):
     """The seeds' overview table ran over two pages with a story name a word a line ("North / Koreans / ...");
     on paper its columns have fixed widths: the six stories fit on the overview's page, each name in a few lines."""

@@ -1,4 +1,4 @@
-"""Formatting values for the reports (numbers, shares, seconds, cells); shared by every renderer.
+"""Formatting values for the reports (numbers, shares, seconds, cells, outlet lists); shared by every renderer.
 
 Plain text in, plain text out: escaping is the renderer's job.
 """
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["breakable", "count", "int_or_none", "num", "pct", "secs", "text"]
+__all__ = ["breakable", "count", "int_or_none", "num", "pct", "secs", "text", "who_line"]
 
 _LONG_TOKEN = re.compile(r"\S{%d,}" % 60)
 
@@ -124,3 +124,18 @@ def breakable(value: Any, every: int = 30) -> str:
     if len(s) < 60:
         return s
     return _LONG_TOKEN.sub(lambda m: "\u200b".join(m.group(0)[i : i + every] for i in range(0, len(m.group(0)), every)), s)
+
+
+def who_line(outlets: list[dict[str, Any]], limit: int = 4) -> str:
+    """The outlets of a story by name, with their number of articles when more than one: "BBC (2), Reuters, AP".
+
+    Examples
+    --------
+    >>> who_line([{"name": "BBC", "count": 2}, {"name": "Reuters", "count": 1}, {"name": "AP", "count": 1}])
+    'BBC (2), Reuters, AP'
+    >>> who_line([{"name": f"Outlet {i}", "count": 1} for i in range(6)])
+    'Outlet 0, Outlet 1, Outlet 2, Outlet 3 and 2 more'
+    """
+    shown = [o["name"] + (f" ({o['count']})" if (o.get("count") or 0) > 1 else "") for o in outlets[:limit]]
+    more = len(outlets) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ._changes import changes_view, day_span
 from ._common import OUTLIER_COLOUR, anchor_map, safe_id, short_label, theme_ids, topic_colours, unique_mask
-from ._format import int_or_none, text
+from ._format import int_or_none, text, who_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from .._types import RunData
@@ -151,21 +151,6 @@ def _digest_view(digest: Digest | None, tables: _Tables) -> tuple[list[dict[str,
                 cites.append({"n": numbers[sid], **tables.seg_ref(sid)})
             sentences.append({"text": sent.text, "method": sent.method, "cites": cites})
     return sentences, [{"n": n, **tables.seg_ref(sid)} for sid, n in numbers.items()]
-
-
-def who_line(outlets: list[dict[str, Any]], limit: int = 4) -> str:
-    """The outlets of a story by name, with their number of articles when more than one: "BBC (2), Reuters, AP".
-
-    Examples
-    --------
-    >>> who_line([{"name": "BBC", "count": 2}, {"name": "Reuters", "count": 1}, {"name": "AP", "count": 1}])
-    'BBC (2), Reuters, AP'
-    >>> who_line([{"name": f"Outlet {i}", "count": 1} for i in range(6)])
-    'Outlet 0, Outlet 1, Outlet 2, Outlet 3 and 2 more'
-    """
-    shown = [o["name"] + (f" ({o['count']})" if (o.get("count") or 0) > 1 else "") for o in outlets[:limit]]
-    more = len(outlets) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def _opening(body: Any, words: int = 12) -> str:
@@ -344,6 +329,8 @@ def _appendix_view(themes: list[dict], tables: _Tables, colours: dict[int, str],
                 "segments": [_appendix_item(r, tid, tables) for r in rows],
             }
         )
+    for number, item in enumerate((s for g in groups for s in g["segments"]), 1):
+        item["number"] = f"A{number}"  # a print reader's way to a segment: A1, A2... in the appendix's order
     return groups
 
 
@@ -473,6 +460,11 @@ def report_view(
                 if a["segment_id"] not in kept and a["segment_id"] not in quoted:
                     a["anchor"] = None
     appendix = _appendix_view(themes, tables, colours, kept)
+    numbers = {s["anchor"]: s["number"] for g in appendix for s in g["segments"]}
+    for t in themes:  # on paper, where a cited segment is printed: by its appendix number, not a page number
+        for c in t["cited"]:
+            c["printed"] = f"appendix {numbers[c['anchor']]}" if c["anchor"] in numbers else (
+                "quoted below" if c["id"] in quoted else "")  # fmt: skip
     if outliers is not None:
         outliers["anchor"] = "appendix-outliers" if any(g["id"] == -1 for g in appendix) else None
     manifest = result.manifest or {}

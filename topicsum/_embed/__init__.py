@@ -200,33 +200,3 @@ def embed_texts(texts: Sequence[str], config: EmbedConfig, context: RunContext) 
     finally:
         if store is not None:
             store.close()
-    hashes = [text_hash(t) for t in texts]
-    first: dict[bytes, int] = {}
-    for i, h in enumerate(hashes):
-        first.setdefault(h, i)
-    unique = list(first)
-    folder = context.cache.entry("embeddings")
-    cache = EmbeddingStore(folder, embedder.model_id, dim) if folder is not None else None
-    try:
-        vectors: dict[bytes, np.ndarray] = cache.get(unique) if cache is not None else {}
-        todo = [h for h in unique if h not in vectors]
-        if todo:
-            logger.info("Embedding %d new texts (%d cached) with %s", len(todo), len(unique) - len(todo),
-                        embedder.model_id)
-            todo_texts = [texts[first[h]] for h in todo]
-            chunks = [[todo[k] for k in chunk] for chunk in canonical_chunks(todo_texts, config.batch_size)]
-            work = functools.partial(encode_chunk, embedder=embedder, batch_size=config.batch_size)
-            for i, enc in context.executor.imap(
-                work, [[texts[first[h]] for h in chunk] for chunk in chunks], desc="Embedding", unit="text",
-                sizes=[len(c) for c in chunks], progress=context.progress,
-            ):  # fmt: skip
-                if cache is not None:
-                    cache.put(chunks[i], enc)
-                for j, h in enumerate(chunks[i]):
-                    vectors[h] = enc[j]
-        for i, h in enumerate(hashes):
-            out[i] = vectors[h]
-    finally:
-        if cache is not None:
-            cache.close()
-    return out

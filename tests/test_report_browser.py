@@ -211,3 +211,8 @@ def test_200_story_pdf_is_proportionate(many):
     text = subprocess.run(["pdftotext", str(many["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     assert "War in Ukraine" in text and "one-article stories" in text.lower() and "Story 199 about" in text
     assert factory.XSS_IMG in " ".join(text.split())
+    # on paper the overview counts the one-article stories in one row (each is listed with its group)
+    flat = " ".join(text.split())
+    assert "160 one-article stories, listed after each group's stories" in flat
+    overview = flat.split("Overview", 2)[-1].split("Stories by group")[0]
+    assert "Story 17 about" in overview and "Story 199 about" not in overview  # a 5-article story; a one-article one

@@ -184,8 +184,7 @@ def embed_texts(texts: Sequence[str], config: EmbedConfig, context: RunContext) 
     work = functools.partial(encode_chunk, embedder=embedder, batch_size=config.batch_size)
 
     def encode(keys: list[bytes], todo: list[str]) -> Iterator[tuple[list[bytes], np.ndarray]]:
-        logger.info("Embedding %d new texts (%d cached) with %s", len(todo), len(set(texts)) - len(todo),
-                    embedder.model_id)
+        logger.info("Embedding %d texts not in the cache with %s", len(todo), embedder.model_id)
         chunks = canonical_chunks(todo, config.batch_size)
         for i, enc in context.executor.imap(
             work, [[todo[k] for k in chunk] for chunk in chunks], desc="Embedding", unit="text",

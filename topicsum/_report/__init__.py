@@ -4,7 +4,8 @@ Everything here reads a run's data (:class:`~topicsum._types.RunData`, the
 data of :class:`~topicsum.Result`).  :mod:`._view` builds the
 view model once (plain values); :mod:`._html` (Jinja2), :mod:`._pdf`
 (WeasyPrint, from the HTML) and :mod:`._markdown` only render it;
-:mod:`._figures` draws the matplotlib figures and :mod:`._format` formats
+:mod:`._figures` draws the matplotlib figures (:mod:`._drawn` encodes
+them once for the HTML and PDF reports of a run) and :mod:`._format` formats
 numbers for all of them.  Untrusted text (article
 text, headlines, labels, digests, sources) is escaped by Jinja2 (HTML, PDF) or
 :func:`md_escape` (Markdown) and never becomes markup.
@@ -21,6 +22,7 @@ from __future__ import annotations
 from ._browser import screenshot
 from ._common import anchor_map, parse_dates, safe_id, short_label, topic_colours
 from ._canvas import figure_to_png, figure_to_svg
+from ._drawn import figure_items
 from ._figures import (
     FIGURES,
     PLOTS,
@@ -45,6 +47,7 @@ __all__ = [
     "PLOTS",
     "anchor_map",
     "environment",
+    "figure_items",
     "figure_to_png",
     "figure_to_svg",
     "figures_of",

@@ -21,7 +21,7 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -96,11 +96,16 @@ def render_html(
     template_dir: str | os.PathLike[str] | None = None,
     pdf: bool = False,
     raster_figures: bool = False,
+    figures: list[dict[str, Any]] | None = None,
 ) -> str:
-    """The report as an HTML string (``pdf=True`` adds print-only touches: page numbers in the contents)."""
+    """The report as an HTML string (``pdf=True`` adds print-only touches: page numbers in the contents).
+
+    ``figures``: the figures drawn already (:func:`~topicsum._report._drawn.figure_items`), so that the
+    HTML and PDF reports of a run draw them once; default: drawn here.
+    """
     tdir = template_dir if template_dir is not None else result.config.report.template_dir
     env = environment(tdir)
-    context = report_view(result, raster_figures=raster_figures, pdf=pdf)
+    context = report_view(result, raster_figures=raster_figures, pdf=pdf, drawn=figures)
     context["pdf"] = pdf
     script = "" if pdf else filter_script()
     context["filter_script"] = Markup(script) if script else ""
@@ -119,7 +124,13 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def write_html(result: RunData, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:
+def write_html(
+    result: RunData,
+    path: Path,
+    *,
+    template_dir: str | os.PathLike[str] | None = None,
+    figures: list[dict[str, Any]] | None = None,
+) -> Path:
     """Write the self-contained HTML report to ``path`` atomically.
 
     Parameters
@@ -130,6 +141,9 @@ def write_html(result: RunData, path: Path, *, template_dir: str | os.PathLike[s
     template_dir : path, optional
         A folder of your own templates, searched before the built-in ones
         (default: ``result.config.report.template_dir``).
+    figures : list of dict, optional
+        The figures, drawn already by :func:`~topicsum._report._drawn.figure_items`
+        (default: drawn here).
 
     Returns
     -------
@@ -142,7 +156,7 @@ def write_html(result: RunData, path: Path, *, template_dir: str | os.PathLike[s
     PosixPath('report.html')
     """
     path = Path(path)
-    atomic_write_text(path, render_html(result, template_dir=template_dir))
+    atomic_write_text(path, render_html(result, template_dir=template_dir, figures=figures))
     logger.info("wrote %s", path)
     return path
 

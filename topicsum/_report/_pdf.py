@@ -51,8 +51,13 @@ def _offline_fetcher() -> Any:
     return fetch
 
 
-def render_pdf(result: RunData, *, template_dir: str | os.PathLike[str] | None = None) -> bytes:
-    """The PDF report as bytes.
+def render_pdf(
+    result: RunData,
+    *,
+    template_dir: str | os.PathLike[str] | None = None,
+    figures: list[dict[str, Any]] | None = None,
+) -> bytes:
+    """The PDF report as bytes (``figures``: drawn already, as for :func:`write_pdf`).
 
     Raises
     ------
@@ -60,12 +65,18 @@ def render_pdf(result: RunData, *, template_dir: str | os.PathLike[str] | None =
         WeasyPrint is not installed (extra ``topicsum[pdf]``).
     """
     weasyprint = _import_weasyprint()
-    html = render_html(result, template_dir=template_dir, pdf=True)
+    html = render_html(result, template_dir=template_dir, pdf=True, figures=figures)
     document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(), base_url=None)
     return bytes(document.write_pdf())  # the <title> becomes the PDF's title
 
 
-def write_pdf(result: RunData, path: Path, *, template_dir: str | os.PathLike[str] | None = None) -> Path:
+def write_pdf(
+    result: RunData,
+    path: Path,
+    *,
+    template_dir: str | os.PathLike[str] | None = None,
+    figures: list[dict[str, Any]] | None = None,
+) -> Path:
     """Write the PDF report to ``path`` atomically (paginated, figures, working internal links).
 
     Parameters
@@ -75,6 +86,9 @@ def write_pdf(result: RunData, path: Path, *, template_dir: str | os.PathLike[st
         Target file (its folder must exist).
     template_dir : path, optional
         A folder of your own templates (default: ``result.config.report.template_dir``).
+    figures : list of dict, optional
+        The figures, drawn already by :func:`~topicsum._report._drawn.figure_items`
+        (the HTML report of the same run embeds the same ones); default: drawn here.
 
     Raises
     ------
@@ -87,7 +101,7 @@ def write_pdf(result: RunData, path: Path, *, template_dir: str | os.PathLike[st
     PosixPath('report.pdf')
     """
     path = Path(path)
-    data = render_pdf(result, template_dir=template_dir)
+    data = render_pdf(result, template_dir=template_dir, figures=figures)
     atomic_write_bytes(path, data)
     logger.info("wrote %s (%d bytes)", path, len(data))
     return path

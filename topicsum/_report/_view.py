@@ -11,7 +11,6 @@ it keeps from run to run).
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._drawn import figure_items
 from ._changes import changes_view, day_span
 from ._common import OUTLIER_COLOUR, anchor_map, safe_id, short_label, theme_ids, topic_colours, unique_mask
 from ._format import int_or_none, text, who_line
@@ -108,35 +108,6 @@ class _Tables:
             "start": int_or_none(row.get("start")),
             "end": int_or_none(row.get("end")),
         }
-
-
-def _figure_items(result: RunData, *, raster: bool) -> list[dict[str, Any]]:
-    from ._canvas import figure_to_png, figure_to_svg
-    from ._figures import FIGURE_CAPTIONS, figures_of
-
-    if not result.config.report.figures:
-        return []
-    try:
-        figures = figures_of(result)
-    except Exception as exc:  # a figure must never cost the user the report
-        logger.warning("The report's figures could not be drawn (%s); the report is written without them.", exc)
-        return []
-    items = []
-    for name, fig in figures.items():
-        if raster:
-            src = "data:image/png;base64," + base64.b64encode(figure_to_png(fig)).decode("ascii")
-        else:
-            src = "data:image/svg+xml;base64," + base64.b64encode(figure_to_svg(fig).encode("utf-8")).decode("ascii")
-        items.append(
-            {
-                "name": name,
-                "anchor": f"fig-{safe_id(name)}",
-                "caption": FIGURE_CAPTIONS.get(name, name),
-                "src": src,
-                "wide": name in ("keywords", "similarity"),
-            }
-        )
-    return items
 
 
 def _digest_view(digest: Digest | None, tables: _Tables) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -418,8 +389,25 @@ def _method_view(result: RunData) -> dict[str, Any]:
     }
 
 
+def _compact_totals(themes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one-article stories listed compactly, as one row of the PDF's overview: how many, their articles, segments, share."""
+    brief = [t for t in themes if t["compact"]]
+    return {
+        "stories": len(brief),
+        "articles": sum(t["n_articles"] for t in brief),
+        "size": sum(t["size"] for t in brief),
+        "share": sum(t["share"] for t in brief),
+    }
+
+
 def report_view(
-    result: RunData, *, figures: bool = True, raster_figures: bool = False, pdf: bool = False, compact: bool = True
+    result: RunData,
+    *,
+    figures: bool = True,
+    raster_figures: bool = False,
+    pdf: bool = False,
+    compact: bool = True,
+    drawn: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Everything the reports show, as plain values (untrusted text left unescaped for the renderer).
 
@@ -435,6 +423,9 @@ def report_view(
     compact : bool
         List one-article stories compactly when there are many (HTML and
         PDF); the Markdown report shows every story in full.
+    drawn : list of dict, optional
+        The figures, drawn already by :func:`~topicsum._report._drawn.figure_items`
+        (the HTML and PDF reports of one run share them); default: drawn here.
 
     Examples
     --------
@@ -483,8 +474,9 @@ def report_view(
         "sections": sections,
         "has_groups": any(sec["id"] is not None for sec in sections),
         "n_compact": sum(1 for t in themes if t["compact"]),
+        "compact": _compact_totals(themes),
         "outliers": outliers,
-        "figures": _figure_items(result, raster=raster_figures) if figures else [],
+        "figures": (drawn if drawn is not None else figure_items(result, raster=raster_figures)) if figures else [],
         "has_digests": result.digests is not None,
         **_method_view(result),
         "appendix": appendix,

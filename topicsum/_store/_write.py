@@ -88,19 +88,21 @@ def _save_model(result: RunData, folder: Path) -> None:
 
 def _write_reports(result: RunData, folder: Path, formats: Sequence[str]) -> tuple[list[str], MissingDependencyError | None]:
     """Write the reports asked for; return the names written and the PDF error, if any (returned, not raised)."""
-    from .._report import write_html, write_markdown, write_pdf
+    from .._report import figure_items, write_html, write_markdown, write_pdf
 
     template_dir = result.config.report.template_dir
+    # the HTML and PDF reports embed the same SVG figures: drawn once
+    figures = figure_items(result) if {"html", "pdf"} <= set(formats) else None
     written = []
     if "html" in formats:
-        write_html(result, folder / REPORT_FILES["html"], template_dir=template_dir)
+        write_html(result, folder / REPORT_FILES["html"], template_dir=template_dir, figures=figures)
         written.append(REPORT_FILES["html"])
     if "md" in formats:
         write_markdown(result, folder / REPORT_FILES["md"])
         written.append(REPORT_FILES["md"])
     if "pdf" in formats:
         try:
-            write_pdf(result, folder / REPORT_FILES["pdf"], template_dir=template_dir)
+            write_pdf(result, folder / REPORT_FILES["pdf"], template_dir=template_dir, figures=figures)
         except MissingDependencyError as exc:
             return written, exc
         written.append(REPORT_FILES["pdf"])

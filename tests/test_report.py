@@ -528,3 +528,25 @@ def test_pdf_overview_gives_story_names_room(seed_run):
     assert len(names) == 6
     for name in names:  # the name's first three words on one line of the overview page
         assert any(" ".join(name.split()[:3]) in ln for ln in rows), (name, rows[:20])
+
+
+def test_on_paper_whats_new_counts_the_unchanged_one_article_stories():
+    """On a large pile the PDF's "What's new" names the unchanged stories of several articles and counts the
+    unchanged one-article ones (listed with their groups), so it stays short; the HTML names every one."""
+    import dataclasses
+
+    from topicsum._report import render_html
+
+    many = factory.make_many_stories(60, 4)  # stories 0-39 have several articles, 40-59 one each
+    topics = many.topics.copy()
+    topics["story_id"] = topics["topic"] + 1
+    topics["status"] = ["updated" if k < 2 else "unchanged" for k in topics["topic"]]
+    result = dataclasses.replace(many, topics=topics, stories={"continued": {"created": "2026-12-01T08:00:00+00:00"}})
+
+    def unchanged(html: str) -> str:
+        return html.split('class="changes unchanged-stories">', 1)[1].split("</p>", 1)[0]
+
+    on_paper, on_screen = unchanged(render_html(result, pdf=True)), unchanged(render_html(result))
+    assert "Story 2 about" in on_paper and "Story 39 about" in on_paper and "Story 40 about" not in on_paper
+    assert on_paper.endswith("; and 20 one-article stories")
+    assert "Story 40 about" in on_screen and "Story 59 about" in on_screen and "one-article" not in on_screen

@@ -108,5 +108,5 @@ def _story_ref(t: dict[str, Any]) -> dict[str, Any]:
     return {
         "story_id": t["story_id"], "anchor": t["anchor"], "label": t["label"], "short": t["toc_label"],
         "colour": t["colour"], "added": added, "articles": t["n_articles"], "span": t["span"],
-        "new_articles": shown, "more_new": max(0, added - len(shown)),
+        "new_articles": shown, "more_new": max(0, added - len(shown)), "compact": bool(t.get("compact")),
     }  # fmt: skip

@@ -464,6 +464,7 @@ def report_view(
         t["badge"] = "" if not changes or t["status"] not in ("new", "updated") else t["status"]
         if t["badge"] == "updated" and t["added"]:
             t["badge"] += f": +{t['added']:,} article{'' if t['added'] == 1 else 's'}"
+    compact_totals = _compact_totals(themes)
     return {
         "changes": changes,
         "title": result.config.report.title,
@@ -473,8 +474,8 @@ def report_view(
         "themes": themes,
         "sections": sections,
         "has_groups": any(sec["id"] is not None for sec in sections),
-        "n_compact": sum(1 for t in themes if t["compact"]),
-        "compact": _compact_totals(themes),
+        "n_compact": compact_totals["stories"],
+        "compact": compact_totals,
         "outliers": outliers,
         "figures": (drawn if drawn is not None else figure_items(result, raster=raster_figures)) if figures else [],
         "has_digests": result.digests is not None,
